@@ -1,0 +1,49 @@
+# Two commands a newcomer types: `make setup demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# PyTorch's CPU wheel index; when empty, pip resolves torch==$(TORCH_VERSION) from its
+# configured indexes (on our CI image that is a local CPU build).
+TORCH_CPU_INDEX ?=
+TORCH_VERSION ?= 2.13.0
+HAS_GPU := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo 1)
+export SPARK_LOCAL_IP ?= 127.0.0.1
+export PYSPARK_PYTHON := $(abspath $(PY))
+export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
+
+.PHONY: setup demo test test-fast bench sample clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+ifeq ($(HAS_GPU),1)
+	$(PIP) install -q torch==$(TORCH_VERSION)
+	$(PIP) install -q -e '.[spark,train,dev,gpu]' || $(PIP) install -q -e '.[spark,train,dev]'
+else
+	$(PIP) install -q torch==$(TORCH_VERSION) $(if $(TORCH_CPU_INDEX),--index-url $(TORCH_CPU_INDEX))
+	$(PIP) install -q -e '.[spark,train,dev]'
+endif
+	$(PY) -c "import torch; print('torch', torch.__version__, 'cuda' if torch.cuda.is_available() else 'cpu')"
+	touch $@
+
+demo: setup
+	$(PY) -m refinery.demo --out runs/demo
+
+test: setup
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+bench: setup
+	$(PIP) install -q -e '.[bench]'
+	$(PY) bench/ingest.py
+
+sample: setup
+	$(PY) sample/generate.py --out sample/data
+
+clean:
+	rm -rf runs .pytest_cache build *.egg-info

@@ -1,0 +1,91 @@
+"""Check datasets, `_stats.json` and shard manifests against the contract.
+
+Every job's tests call these, so a stage that drifts from the contract fails loudly.
+"""
+import json
+import os
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+
+class SchemaError(ValueError):
+    pass
+
+
+def _plain_type(t: pa.DataType) -> pa.DataType:
+    # hive partition columns (reason=...) come back dictionary-encoded
+    return t.value_type if pa.types.is_dictionary(t) else t
+
+
+def validate_table(table: pa.Table | pa.RecordBatch, schema: pa.Schema) -> None:
+    """The table holds every schema column with its type; non-nullable columns hold no null."""
+    names = table.schema.names
+    for field in schema:
+        if field.name not in names:
+            raise SchemaError(f"missing column {field.name!r} (have {names})")
+        got = _plain_type(table.schema.field(field.name).type)
+        if got != field.type:
+            raise SchemaError(f"column {field.name!r} is {got}, contract says {field.type}")
+        if not field.nullable and table.column(field.name).null_count:
+            raise SchemaError(f"column {field.name!r} holds {table.column(field.name).null_count} nulls")
+
+
+def validate_dataset(path: str, schema: pa.Schema) -> pa.Table:
+    """Read a Parquet dataset directory (hive-partitioned or not), validate it, return it."""
+    table = ds.dataset(path, format="parquet", partitioning="hive", exclude_invalid_files=True).to_table()
+    validate_table(table, schema)
+    return table
+
+
+STATS_REQUIRED = {"stage": str, "rows_in": int, "rows_kept": int, "rows_rejected": int, "rejected_by_reason": dict}
+
+
+def validate_stats(stats: dict | str) -> dict:
+    """`_stats.json` accounts for every row: rows_in = kept + rejected (+ duplicate)."""
+    if isinstance(stats, str):
+        with open(stats if not os.path.isdir(stats) else os.path.join(stats, "_stats.json")) as f:
+            stats = json.load(f)
+    for key, typ in STATS_REQUIRED.items():
+        if not isinstance(stats.get(key), typ):
+            raise SchemaError(f"_stats.json: {key!r} missing or not {typ.__name__}")
+    dup = stats.get("rows_duplicate", 0)
+    if stats["rows_in"] != stats["rows_kept"] + stats["rows_rejected"] + dup:
+        raise SchemaError(
+            f"_stats.json does not account for every row: in={stats['rows_in']} kept={stats['rows_kept']} "
+            f"rejected={stats['rows_rejected']} duplicate={dup}"
+        )
+    if sum(stats["rejected_by_reason"].values()) != stats["rows_rejected"]:
+        raise SchemaError("_stats.json: rejected_by_reason does not sum to rows_rejected")
+    return stats
+
+
+MANIFEST_REQUIRED = {
+    "chunk_id": str,
+    "tokenizer_hash": str,
+    "num_tokens": int,
+    "num_documents": int,
+    "tokens_per_channel": dict,
+    "documents_per_channel": dict,
+    "channels": dict,  # channel name -> integer id stored per document
+    "mixture": dict,  # channel name -> target ratio
+    "doc_ids_file": str,  # file in the chunk listing the doc_id of every document, in order
+}
+
+
+def validate_manifest(manifest: dict | str) -> dict:
+    """A token-shard chunk's manifest.json: counts per channel add up to the totals."""
+    if isinstance(manifest, str):
+        with open(manifest if not os.path.isdir(manifest) else os.path.join(manifest, "manifest.json")) as f:
+            manifest = json.load(f)
+    for key, typ in MANIFEST_REQUIRED.items():
+        if not isinstance(manifest.get(key), typ):
+            raise SchemaError(f"manifest.json: {key!r} missing or not {typ.__name__}")
+    if sum(manifest["tokens_per_channel"].values()) != manifest["num_tokens"]:
+        raise SchemaError("manifest.json: tokens_per_channel does not sum to num_tokens")
+    if sum(manifest["documents_per_channel"].values()) != manifest["num_documents"]:
+        raise SchemaError("manifest.json: documents_per_channel does not sum to num_documents")
+    unknown = set(manifest["tokens_per_channel"]) - set(manifest["channels"])
+    if unknown:
+        raise SchemaError(f"manifest.json: counts for undeclared channels {sorted(unknown)}")
+    return manifest

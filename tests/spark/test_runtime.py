@@ -1,0 +1,94 @@
+import functools
+import json
+
+import pyarrow as pa
+import pytest
+
+from refinery.spark import executor_cache
+from refinery.spark.arrow_apply import map_batches
+from refinery.spark.commit import atomic_output, is_committed
+from refinery.spark.stats import outcome_stats, write_stats
+
+SCHEMA = pa.schema([("x", pa.int64()), ("y", pa.string())])
+
+
+def _square_op(tag):
+    def op(batch):
+        x = batch.column("x").to_numpy()
+        return pa.RecordBatch.from_arrays([pa.array(x * x), pa.array([tag] * len(x))], schema=SCHEMA)
+
+    return op
+
+
+def _explode_op():
+    def op(batch):
+        for x in batch.column("x").to_pylist():
+            yield pa.RecordBatch.from_pylist([{"x": x, "y": str(i)} for i in range(x)], schema=SCHEMA)
+
+    return op
+
+
+def test_map_batches_applies_operator(spark):
+    df = spark.range(0, 100, numPartitions=3).withColumnRenamed("id", "x")
+    out = map_batches(df, functools.partial(_square_op, "sq"), SCHEMA, cache_key="sq-op").orderBy("x").collect()
+    assert [r.x for r in out] == [i * i for i in range(100)]
+    assert {r.y for r in out} == {"sq"}
+
+
+def test_map_batches_accepts_generators(spark):
+    df = spark.range(0, 5, numPartitions=2).withColumnRenamed("id", "x")
+    rows = map_batches(df, _explode_op, SCHEMA).collect()
+    assert len(rows) == sum(range(5))
+
+
+def test_executor_cache_loads_once():
+    executor_cache.clear()
+    calls = []
+    for _ in range(5):
+        executor_cache.get_or_load("m", lambda: calls.append(1) or object())
+    assert len(calls) == 1 and executor_cache.load_counts["m"] == 1
+
+
+def test_atomic_output_publishes_and_replaces(spark, tmp_path):
+    out = str(tmp_path / "out")
+    for n in (10, 3):
+        with atomic_output(spark, out) as staging:
+            spark.range(n).write.parquet(staging + "/data")
+            write_stats(spark, staging, {"n": n})
+        assert is_committed(spark, out)
+        assert spark.read.parquet(out + "/data").count() == n
+    assert json.loads((tmp_path / "out" / "_stats.json").read_text()) == {"n": 3}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left behind
+
+
+def test_atomic_output_failure_keeps_old_output(spark, tmp_path):
+    out = str(tmp_path / "out")
+    with atomic_output(spark, out) as staging:
+        spark.range(4).write.parquet(staging + "/data")
+    with pytest.raises(RuntimeError):
+        with atomic_output(spark, out) as staging:
+            spark.range(7).write.parquet(staging + "/data")
+            raise RuntimeError("killed")
+    assert spark.read.parquet(out + "/data").count() == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_atomic_output_removes_stale_staging(spark, tmp_path):
+    stale = tmp_path / ".out.staging-deadbeef"
+    stale.mkdir()
+    (stale / "part-0.parquet").write_bytes(b"half")
+    with atomic_output(spark, str(tmp_path / "out")) as staging:
+        spark.range(2).write.parquet(staging + "/data")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_outcome_stats_accounts_every_row(spark):
+    rows = [("a", "en", None, 100), ("a", "zh", "x.short", 3), ("b", "en", None, 2000), ("b", "en", "y.bad", 5)]
+    df = spark.createDataFrame(rows, "source string, lang string, reason string, char_count long")
+    stats = outcome_stats(df, "test")
+    assert (stats["rows_in"], stats["rows_kept"], stats["rows_rejected"]) == (4, 2, 2)
+    assert stats["rejected_by_reason"] == {"x.short": 1, "y.bad": 1}
+    assert stats["by_source"]["b"] == {"rows_in": 2, "rows_kept": 1, "rows_rejected": 1, "kept_rate": 0.5}
+    assert stats["by_lang"]["zh"]["rows_kept"] == 0
+    assert sum(stats["length_histogram"]["before"].values()) == 4
+    assert sum(stats["length_histogram"]["after"].values()) == 2
