@@ -6,6 +6,7 @@ conforms when it holds *at least* the schema's columns with the schema's types.
 from schemas.datasets import (
     DOCUMENT,
     DUPLICATE,
+    OUTCOME,
     RAW_RECORD,
     REJECTED,
     REJECTION_FIELDS,
@@ -22,6 +23,7 @@ from schemas.validate import (
 __all__ = [
     "DOCUMENT",
     "DUPLICATE",
+    "OUTCOME",
     "RAW_RECORD",
     "REJECTED",
     "REJECTION_FIELDS",

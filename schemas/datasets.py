@@ -61,6 +61,10 @@ REJECTED = pa.schema(
     + REJECTION_FIELDS
 )
 
+# What a filtering operator returns: every input row once, kept (``reason`` null) or
+# rejected (``stage``/``reason`` set). A stage splits it into kept/ and rejected/.
+OUTCOME = pa.schema([f.with_nullable(True) for f in REJECTED])
+
 DUPLICATE = pa.schema(
     list(DOCUMENT)
     + [

@@ -1,0 +1,47 @@
+"""Write a filtering stage's outcome: ``kept/``, ``rejected/`` (partitioned by reason) and
+``_stats.json``, committed atomically as one output directory."""
+from __future__ import annotations
+
+import time
+
+from refinery.spark.commit import atomic_output
+from refinery.spark.stats import outcome_stats, write_stats
+from schemas import DOCUMENT, REJECTED
+
+
+def write_outcomes(
+    spark,
+    outcomes,
+    out_uri: str,
+    stage: str,
+    run_info: dict | None = None,
+    dims: tuple[str, ...] = ("source", "lang"),
+    rejected_buckets: int = 4,
+    kept_columns: list[str] | None = None,
+) -> dict:
+    """Persist the outcome DataFrame once, then write its two halves and the accounting.
+
+    ``rejected_buckets`` files per reason keep one huge reason from landing on a single
+    task while ``inspect`` can still read one reason's directory alone.
+    """
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    started = time.time()
+    outcomes = outcomes.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        with atomic_output(spark, out_uri) as staging:
+            kept = outcomes.filter(F.col("reason").isNull()).select(*(kept_columns or DOCUMENT.names))
+            kept.write.parquet(f"{staging}/kept")
+            rejected = outcomes.filter(F.col("reason").isNotNull()).select(*REJECTED.names)
+            (
+                rejected.repartition(F.col("reason"), F.pmod(F.xxhash64("doc_id"), F.lit(rejected_buckets)))
+                .write.partitionBy("reason")
+                .parquet(f"{staging}/rejected")
+            )
+            stats = outcome_stats(outcomes, stage, dims)
+            stats["run"] = dict(run_info or {}, seconds=round(time.time() - started, 3))
+            write_stats(spark, staging, stats)
+    finally:
+        outcomes.unpersist()
+    return stats
