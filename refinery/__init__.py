@@ -1,0 +1,1 @@
+"""The data refinery: stages that turn raw crawl and dumps into training data."""

@@ -1,0 +1,1 @@
+"""Ingest: read raw inputs (WARC, WET, JSONL, Parquet) into documents."""

@@ -1,0 +1,266 @@
+"""Finding and opening input files on any filesystem pyarrow knows (local, file://, hdfs://).
+
+Decompression is done here, in Python over the raw pyarrow stream, rather than by pyarrow
+or the ``gzip`` module, because a reader must know *how* a stream ended: a gzip member or
+zstd frame cut short is a truncated file (one ``ingest.truncated_file`` row), not an
+ordinary end of input, and a WARC reader needs the compressed offset of each gzip member.
+"""
+from __future__ import annotations
+
+import fnmatch
+import io
+import os
+import posixpath
+import urllib.parse
+import zlib
+
+import pyarrow.fs as pafs
+import zstandard
+
+# Longest first: the first suffix a name ends with decides.
+KNOWN_SUFFIXES = (
+    ".warc.wet.gz", ".warc.gz", ".wet.gz", ".warc", ".wet",
+    ".jsonl.gz", ".jsonl.zst", ".json.gz", ".json.zst", ".jsonl",
+    ".parquet",
+)
+_GLOB_CHARS = "*?["
+_RAW_CHUNK = 1 << 20
+_FEED_BYTES = 1 << 14  # also bounds zstd's output per call (it has no max_length)
+
+
+def _split_uri(path: str) -> tuple[pafs.FileSystem, str, str]:
+    """(filesystem, path on it, prefix that turns such a path back into the caller's form)."""
+    if "://" not in path:
+        fs, fs_path = pafs.FileSystem.from_uri(os.path.abspath(path))
+        return fs, fs_path, ""
+    fs, fs_path = pafs.FileSystem.from_uri(path)
+    parsed = urllib.parse.urlparse(path)
+    # hdfs://nn:8020/a -> "/a" (authority dropped); s3://bucket/a -> "bucket/a" (kept in the path)
+    prefix = "%s://%s" % (parsed.scheme, parsed.netloc if fs_path.startswith("/") else "")
+    return fs, fs_path, prefix
+
+
+def has_known_suffix(path: str) -> bool:
+    return path.lower().endswith(KNOWN_SUFFIXES)
+
+
+def detect_format(path: str) -> str:
+    """"warc" | "wet" | "jsonl" | "parquet", from the file name."""
+    name = posixpath.basename(path.split("?", 1)[0]).lower()
+    if ".wet" in name:
+        return "wet"
+    if ".warc" in name:
+        return "warc"
+    if name.endswith(".parquet"):
+        return "parquet"
+    if ".jsonl" in name or ".json" in name:
+        return "jsonl"
+    raise ValueError("unknown input format: %s" % path)
+
+
+def source_name(path: str) -> str:
+    """Default source name of a file: the name of the directory holding it."""
+    if "://" in path:
+        parsed = urllib.parse.urlparse(path)
+        return posixpath.basename(posixpath.dirname(parsed.path)) or parsed.netloc or "unknown"
+    return posixpath.basename(posixpath.dirname(os.path.abspath(path))) or "unknown"
+
+
+def open_input(path: str):
+    """Raw binary stream over ``path`` (no decompression; pyarrow would guess from the name)."""
+    fs, fs_path, _ = _split_uri(path)
+    return fs.open_input_stream(fs_path, compression=None)
+
+
+def open_random_access(path: str):
+    """Seekable binary file over ``path`` (Parquet needs its footer first)."""
+    fs, fs_path, _ = _split_uri(path)
+    return fs.open_input_file(fs_path)
+
+
+def open_decompressed(path: str) -> "DecompressedStream":
+    """Binary stream over ``path``, decompressed by extension (.gz, .zst); sniffs gzip magic too."""
+    lower = path.lower()
+    codec = "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith((".zst", ".zstd")) else None
+    return DecompressedStream(open_input(path), codec)
+
+
+class DecompressedStream(io.RawIOBase):
+    """Streaming decompression of a multi-member gzip or multi-frame zstd stream.
+
+    It never raises for a damaged stream: it ends early and says why in ``truncated`` (the
+    input ended inside a member/frame) or ``error`` (corrupt data, an IO error). ``members``
+    lists ``(decompressed_start, compressed_start)`` for every gzip member / zstd frame
+    begun, so a caller can map a position in the output back to the member holding it.
+    """
+
+    def __init__(self, raw, codec: str | None):
+        self._raw = raw
+        self.codec = codec
+        self.pos = 0  # decompressed bytes delivered
+        self.members: list[tuple[int, int]] = []
+        self.truncated = False
+        self.error: str | None = None  # why the stream ended early, when it did
+        self.corrupt = False  # error is bad compressed data (not an IO failure)
+        self.member_head = b""  # first raw bytes of the latest member: salvage when it is cut
+        self._raw_buf = b""  # raw input read ahead; _raw_pos: the next byte to decompress
+        self._raw_pos = 0
+        self._raw_offset = 0  # file offset of _raw_buf[0]
+        self._dec = None
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    @property
+    def at_eof(self) -> bool:
+        return self._eof
+
+    @property
+    def open_member(self) -> tuple[int, int] | None:
+        """The member the input ended inside, when it is truncated."""
+        return self.members[-1] if self.truncated and self.members else None
+
+    def readinto(self, buf) -> int:
+        data = self.read(len(buf))
+        buf[: len(data)] = data
+        return len(data)
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            return b"".join(iter(lambda: self.read(_RAW_CHUNK), b""))
+        if self._eof or n == 0:
+            return b""
+        try:
+            out = self._read_plain(n) if self.codec is None else self._read_codec(n)
+        except (KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as exc:  # corrupt data or IO error: end the stream, keep the reason
+            self.error = "%s: %s" % (type(exc).__name__, exc)
+            self.corrupt = isinstance(exc, (zlib.error, zstandard.ZstdError))
+            out = b""
+        if not out:
+            self._eof = True
+        self.pos += len(out)
+        return out
+
+    def _raw_read(self, size: int) -> bytes:
+        data = self._raw.read(size)
+        return bytes(data) if data else b""
+
+    def _read_plain(self, n: int) -> bytes:
+        if not self.members:
+            self.members.append((0, 0))
+        return self._raw_read(n)
+
+    def _fill(self) -> bool:
+        """Make sure raw input is buffered; False at the end of the raw stream."""
+        if self._raw_pos < len(self._raw_buf):
+            return True
+        self._raw_offset += len(self._raw_buf)
+        self._raw_buf, self._raw_pos = self._raw_read(_RAW_CHUNK), 0
+        return bool(self._raw_buf)
+
+    def _read_codec(self, n: int) -> bytes:
+        while True:
+            if not self._fill():
+                if self._dec is not None:
+                    self.truncated = True  # the input ended inside a member / frame
+                return b""
+            if self._dec is None:
+                self._dec = self._new_decompressor()
+                self.members.append((self.pos, self._raw_offset + self._raw_pos))
+                self.member_head = self._raw_buf[self._raw_pos: self._raw_pos + 256]
+            # Feed small slices: zlib copies the unfed rest into unused_data/unconsumed_tail,
+            # which would be quadratic with one-record members and a big input buffer.
+            feed = memoryview(self._raw_buf)[self._raw_pos: self._raw_pos + _FEED_BYTES]
+            if self.codec == "gzip":
+                out = self._dec.decompress(feed, n)
+                left = len(self._dec.unconsumed_tail)
+            else:
+                out = self._dec.decompress(feed)
+                left = 0
+            if self._dec.eof:
+                left += len(self._dec.unused_data)
+                self._dec = None
+            self._raw_pos += len(feed) - left
+            if out:
+                return out
+
+    def _new_decompressor(self):
+        if self.codec == "gzip":
+            return zlib.decompressobj(31)
+        if self.codec == "zstd":
+            return zstandard.ZstdDecompressor().decompressobj()
+        raise ValueError("unknown codec %r" % self.codec)
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+def _walk(fs: pafs.FileSystem, base: str) -> list[str]:
+    """Files under ``base``, skipping anything whose name (below base) starts with _ or ."""
+    found = []
+    for info in fs.get_file_info(pafs.FileSelector(base, recursive=True)):
+        if info.type != pafs.FileType.File:
+            continue
+        rel = posixpath.relpath(info.path, base)
+        if any(part.startswith(("_", ".")) for part in rel.split("/")):
+            continue
+        found.append(info.path)
+    return found
+
+
+def _expand_glob(fs: pafs.FileSystem, pattern: str) -> list[str]:
+    parts = pattern.split("/")
+    first = next(i for i, p in enumerate(parts) if any(c in p for c in _GLOB_CHARS))
+    base = "/".join(parts[:first]) or "/"
+    if fs.get_file_info(base).type != pafs.FileType.Directory:
+        return []
+    depth = len(parts)
+    return [
+        p for p in _walk(fs, base)
+        if (len(p.split("/")) == depth or "**" in pattern) and fnmatch.fnmatchcase(p, pattern)
+    ]
+
+
+def _expand_one(spec: str) -> list[str]:
+    spec = spec.strip()
+    if spec.startswith("@"):
+        with open_input(spec[1:]) as fh:
+            lines = fh.read().decode("utf-8").splitlines()
+        out = []
+        for line in lines:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                out.extend(_expand_one(line))
+        return out
+    fs, fs_path, prefix = _split_uri(spec)
+    if any(c in fs_path for c in _GLOB_CHARS):
+        paths = [p for p in _expand_glob(fs, fs_path) if has_known_suffix(p)]
+    else:
+        info = fs.get_file_info(fs_path)
+        if info.type == pafs.FileType.Directory:
+            paths = [p for p in _walk(fs, fs_path) if has_known_suffix(p)]
+        elif info.type == pafs.FileType.File:
+            if not has_known_suffix(fs_path):
+                raise ValueError("not a known input format (%s): %s" % (", ".join(KNOWN_SUFFIXES), spec))
+            paths = [fs_path]
+        else:
+            raise FileNotFoundError(spec)
+    return [prefix + p for p in paths]
+
+
+def list_input_files(spec: str | list[str]) -> list[str]:
+    """Input files named by ``spec``, sorted and without duplicates.
+
+    ``spec`` is a directory (walked recursively, skipping names starting with ``_`` or
+    ``.``), a glob (``*``, ``?``, ``[``; ``**`` crosses directories), one file, ``@list``
+    (a file of such specs, one a line, ``#`` comments), or a list of any of these. Only
+    names with a known suffix are kept. Local paths come back absolute, URIs as URIs.
+    """
+    specs = [spec] if isinstance(spec, str) else list(spec)
+    return sorted({path for s in specs for path in _expand_one(s)})
