@@ -12,7 +12,7 @@ import sys
 
 from refinery.config import ConfigError, load_config, parse_overrides
 from refinery.ingest.config import IngestConfig
-from refinery.ingest.pipeline import PATH_COLUMN, make_file_ingester
+from refinery.ingest.pipeline import FILE_INDEX_COLUMN, make_file_ingester
 from refinery.ingest.readers import list_input_files
 from refinery.spark.arrow_apply import map_batches
 from refinery.spark.session import build_session, ui_address
@@ -34,8 +34,11 @@ def parse_args(argv):
 def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
     """One task per ``files_per_task`` files; each streams its files through the ingester."""
     n_tasks = max(1, -(-len(files) // cfg.files_per_task))
-    paths = spark.sparkContext.parallelize([(f,) for f in files], n_tasks).toDF(f"{PATH_COLUMN} string")
-    outcomes = map_batches(paths, functools.partial(make_file_ingester, cfg), OUTCOME, cache_key=("ingest", repr(cfg)))
+    # File indices come from the JVM (no Python stage to build the task list); each task
+    # looks its paths up in the list shipped with the operator.
+    indices = spark.range(0, len(files), 1, numPartitions=n_tasks).withColumnRenamed("id", FILE_INDEX_COLUMN)
+    make_ingester = functools.partial(make_file_ingester, cfg, tuple(files))
+    outcomes = map_batches(indices, make_ingester, OUTCOME, cache_key=("ingest", repr(cfg), hash(tuple(files))))
     run_info = {"inputs": len(files), "config": dataclasses.asdict(cfg)}
     return write_outcomes(spark, outcomes, output, "ingest", run_info, rejected_buckets=cfg.rejected_buckets)
 

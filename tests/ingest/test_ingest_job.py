@@ -1,0 +1,107 @@
+"""The ingest job on a directory of faulty inputs: every fault is a rejected row with the
+right reason, nothing crashes, and the accounting adds up."""
+import json
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+import jobs.ingest as ingest_job
+from refinery.config import load_config
+from refinery.ingest.config import IngestConfig
+from refinery.ingest.readers import list_input_files
+from tests.ingest.fault_corpus import write_fault_corpus
+from tests.ingest.outputs import read_output
+
+
+def _write_garbage_page(path):
+    """A 200 text/html response that says utf-8 but is binary noise: a decode error."""
+    import random
+
+    rng = random.Random(7)
+    body = bytes(rng.randrange(128, 256) for _ in range(4000))
+    with open(path, "wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        import io
+
+        rec = writer.create_warc_record("http://garbage.example/x", "response", payload=io.BytesIO(body),
+                                        http_headers=headers, warc_headers_dict={"WARC-Date": "2024-01-01T00:00:00Z"})
+        writer.write_record(rec)
+
+
+@pytest.fixture(scope="module")
+def fault_output(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("faults")
+    expected = write_fault_corpus(root / "in")
+    _write_garbage_page(root / "in" / "e.warc.gz")
+    out = root / "out"
+    cfg = load_config(None, IngestConfig)
+    stats = ingest_job.run(spark, list_input_files(str(root / "in")), str(out), cfg)
+    return expected, stats, out
+
+
+def test_every_row_accounted_and_every_fault_has_its_reason(fault_output):
+    expected, stats, out = fault_output
+    got = read_output(out)  # validates kept/ and rejected/ against the schemas
+    want_rejected = dict(expected["rejected"])
+    want_rejected["ingest.decode_error"] = 1
+    assert stats["rows_in"] == expected["records_in"] + 1
+    assert stats["rows_kept"] == expected["kept"] == got["kept"].num_rows
+    assert stats["rejected_by_reason"] == want_rejected
+    assert got["rejected"].num_rows == stats["rows_rejected"]
+    on_disk = json.loads((out / "_stats.json").read_text())
+    assert on_disk["rows_in"] == on_disk["rows_kept"] + on_disk["rows_rejected"]
+
+
+def test_rejected_rows_carry_the_evidence(fault_output):
+    _, _, out = fault_output
+    rows = read_output(out)["rejected"].to_pylist()
+    by_reason = {}
+    for r in rows:
+        by_reason.setdefault(r["reason"], []).append(r)
+    assert all(r["stage"] == "ingest" for r in rows)
+    assert [r["value"] for r in by_reason["ingest.http_status"]] == [404.0]
+    assert by_reason["ingest.content_type"][0]["detail"].startswith("image/png")
+    assert by_reason["ingest.content_type"][0]["raw_prefix"].startswith(b"\x89PNG")
+    (trunc,) = by_reason["ingest.truncated_file"]
+    assert trunc["source_file"].endswith("b.warc.gz") and trunc["offset"] > 0
+    assert all(r["raw_prefix"] for r in by_reason["ingest.bad_json"])
+    (garbage,) = by_reason["ingest.decode_error"]
+    assert garbage["value"] > garbage["threshold"] == 0.05
+
+
+def test_gbk_page_and_invalid_utf8_page_become_documents(fault_output):
+    expected, _, out = fault_output
+    kept = {r["url"]: r for r in read_output(out)["kept"].to_pylist()}
+    gbk = kept[expected["gbk_url"]]
+    assert expected["gbk_sentence"] in gbk["text"]
+    assert gbk["lang"] == "zh" and gbk["cjk_ratio"] > 0.5
+    assert json.loads(gbk["metadata"])["charset"] == "gb18030"
+    bad = kept[expected["invalid_utf8_url"]]
+    assert expected["invalid_utf8_marker"] in bad["text"] and "\ufffd" in bad["text"]
+
+
+def test_documents_have_deterministic_ids_and_language(fault_output):
+    _, _, out = fault_output
+    kept = read_output(out)["kept"].to_pylist()
+    assert len({r["doc_id"] for r in kept}) == len(kept)
+    assert all(len(r["doc_id"]) == 32 for r in kept)
+    assert {r["lang"] for r in kept} >= {"en", "zh"}
+    assert all(0.0 <= r["lang_score"] <= 1.0 for r in kept)
+
+
+def test_config_error_stops_before_spark(tmp_path, monkeypatch, capsys):
+    def no_spark(*a, **k):
+        raise AssertionError("Spark was started for a bad config")
+
+    monkeypatch.setattr(ingest_job, "build_session", no_spark)
+    bad = tmp_path / "ingest.yaml"
+    bad.write_text("extract:\n  html_backnd: trafilatura\n")
+    assert ingest_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--config", str(bad)]) == 2
+    assert "extract.html_backnd: unknown key" in capsys.readouterr().err
+    bad.write_text("batch_size: -3\n")
+    assert ingest_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--config", str(bad)]) == 2
+    assert "batch_size: must be positive" in capsys.readouterr().err
+    assert ingest_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", "extract.html_backend=lynx"]) == 2
+    assert "extract.html_backend: expected one of" in capsys.readouterr().err
