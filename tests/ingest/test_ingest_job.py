@@ -2,43 +2,8 @@
 right reason, nothing crashes, and the accounting adds up."""
 import json
 
-import pytest
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
-
 import jobs.ingest as ingest_job
-from refinery.config import load_config
-from refinery.ingest.config import IngestConfig
-from refinery.ingest.readers import list_input_files
-from tests.ingest.fault_corpus import write_fault_corpus
 from tests.ingest.outputs import read_output
-
-
-def _write_garbage_page(path):
-    """A 200 text/html response that says utf-8 but is binary noise: a decode error."""
-    import random
-
-    rng = random.Random(7)
-    body = bytes(rng.randrange(128, 256) for _ in range(4000))
-    with open(path, "wb") as f:
-        writer = WARCWriter(f, gzip=True)
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        import io
-
-        rec = writer.create_warc_record("http://garbage.example/x", "response", payload=io.BytesIO(body),
-                                        http_headers=headers, warc_headers_dict={"WARC-Date": "2024-01-01T00:00:00Z"})
-        writer.write_record(rec)
-
-
-@pytest.fixture(scope="module")
-def fault_output(spark, tmp_path_factory):
-    root = tmp_path_factory.mktemp("faults")
-    expected = write_fault_corpus(root / "in")
-    _write_garbage_page(root / "in" / "e.warc.gz")
-    out = root / "out"
-    cfg = load_config(None, IngestConfig)
-    stats = ingest_job.run(spark, list_input_files(str(root / "in")), str(out), cfg)
-    return expected, stats, out
 
 
 def test_every_row_accounted_and_every_fault_has_its_reason(fault_output):
