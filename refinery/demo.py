@@ -24,6 +24,7 @@ SAMPLE = REPO / "sample" / "data"
 def spark_submit(job: str, args: list[str], master: str) -> None:
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
     env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    env.setdefault("SPARK_CONF_DIR", str(REPO / "conf" / "spark"))
     cmd = [str(pathlib.Path(pyspark.__file__).parent / "bin" / "spark-submit"), "--master", master,
            "--conf", f"spark.pyspark.python={sys.executable}", str(REPO / "jobs" / job), *args]
     print("$ " + " ".join(["spark-submit", "--master", master, f"jobs/{job}", *args]), flush=True)

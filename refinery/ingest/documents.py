@@ -111,7 +111,7 @@ class IngestOperator:
             reasons.append(reason)
             values.append(value)
             details.append(detail)
-            prefixes.append((rec["payload"] or b"")[:RAW_PREFIX_BYTES] if reason else None)
+            prefixes.append((rec["payload"] or b"")[:RAW_PREFIX_BYTES])
             metas.append(_metadata(rec["metadata"], extras))
             ids.append(make_doc_id(rec["source"], rec["source_file"], rec["offset"], rec["record_id"]))
 
@@ -159,7 +159,7 @@ class IngestOperator:
             "value": value,
             "threshold": threshold,
             "detail": pa.array(details, pa.string()),
-            "raw_prefix": pa.array(prefixes, pa.binary()),
+            "raw_prefix": pc.if_else(kept, pa.scalar(None, pa.binary()), pa.array(prefixes, pa.binary())),
         }
         return pa.RecordBatch.from_arrays(
             [columns[f.name].cast(f.type) if columns[f.name].type != f.type else columns[f.name] for f in OUTCOME],
