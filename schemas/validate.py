@@ -38,17 +38,27 @@ def validate_dataset(path: str, schema: pa.Schema) -> pa.Table:
     return table
 
 
+def _load_json(doc: dict | str, filename: str) -> dict:
+    """A dict as given, or the JSON file at a path (or ``filename`` inside a directory)."""
+    if not isinstance(doc, str):
+        return doc
+    with open(os.path.join(doc, filename) if os.path.isdir(doc) else doc) as f:
+        return json.load(f)
+
+
+def _require_keys(doc: dict, required: dict, filename: str) -> None:
+    for key, typ in required.items():
+        if not isinstance(doc.get(key), typ):
+            raise SchemaError(f"{filename}: {key!r} missing or not {typ.__name__}")
+
+
 STATS_REQUIRED = {"stage": str, "rows_in": int, "rows_kept": int, "rows_rejected": int, "rejected_by_reason": dict}
 
 
 def validate_stats(stats: dict | str) -> dict:
     """`_stats.json` accounts for every row: rows_in = kept + rejected (+ duplicate)."""
-    if isinstance(stats, str):
-        with open(stats if not os.path.isdir(stats) else os.path.join(stats, "_stats.json")) as f:
-            stats = json.load(f)
-    for key, typ in STATS_REQUIRED.items():
-        if not isinstance(stats.get(key), typ):
-            raise SchemaError(f"_stats.json: {key!r} missing or not {typ.__name__}")
+    stats = _load_json(stats, "_stats.json")
+    _require_keys(stats, STATS_REQUIRED, "_stats.json")
     dup = stats.get("rows_duplicate", 0)
     if stats["rows_in"] != stats["rows_kept"] + stats["rows_rejected"] + dup:
         raise SchemaError(
@@ -75,12 +85,8 @@ MANIFEST_REQUIRED = {
 
 def validate_manifest(manifest: dict | str) -> dict:
     """A token-shard chunk's manifest.json: counts per channel add up to the totals."""
-    if isinstance(manifest, str):
-        with open(manifest if not os.path.isdir(manifest) else os.path.join(manifest, "manifest.json")) as f:
-            manifest = json.load(f)
-    for key, typ in MANIFEST_REQUIRED.items():
-        if not isinstance(manifest.get(key), typ):
-            raise SchemaError(f"manifest.json: {key!r} missing or not {typ.__name__}")
+    manifest = _load_json(manifest, "manifest.json")
+    _require_keys(manifest, MANIFEST_REQUIRED, "manifest.json")
     if sum(manifest["tokens_per_channel"].values()) != manifest["num_tokens"]:
         raise SchemaError("manifest.json: tokens_per_channel does not sum to num_tokens")
     if sum(manifest["documents_per_channel"].values()) != manifest["num_documents"]:
