@@ -21,10 +21,10 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PIP) install -q --upgrade pip
 ifeq ($(HAS_GPU),1)
 	$(PIP) install -q torch==$(TORCH_VERSION)
-	$(PIP) install -q -e '.[spark,train,dev,gpu]' || $(PIP) install -q -e '.[spark,train,dev]'
+	$(PIP) install -q -e '.[spark,train,report,dev,gpu]' || $(PIP) install -q -e '.[spark,train,report,dev]'
 else
 	$(PIP) install -q torch==$(TORCH_VERSION) $(if $(TORCH_CPU_INDEX),--index-url $(TORCH_CPU_INDEX))
-	$(PIP) install -q -e '.[spark,train,dev]'
+	$(PIP) install -q -e '.[spark,train,report,dev]'
 endif
 	$(PY) -c "import torch; print('torch', torch.__version__, 'cuda' if torch.cuda.is_available() else 'cpu')"
 	touch $@

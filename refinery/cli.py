@@ -1,4 +1,4 @@
-"""``refinery`` command: inspect filtered-out samples (more subcommands join as stages land)."""
+"""``refinery`` command: inspect filtered-out samples, write a run report."""
 from __future__ import annotations
 
 import argparse
@@ -16,7 +16,16 @@ def main(argv=None) -> int:
     ins.add_argument("--n", type=int, default=5)
     ins.add_argument("--seed", type=int, default=0)
     ins.add_argument("--max-chars", type=int, default=400)
+    rep = sub.add_parser("report", help="write a self-contained HTML report of a pipeline run directory")
+    rep.add_argument("run_dir")
+    rep.add_argument("--out", help="default: RUN_DIR/report.html")
     args = p.parse_args(argv)
+
+    if args.command == "report":
+        from refinery.report.page import write_report  # matplotlib only when a report is asked for
+
+        print(write_report(args.run_dir, args.out))
+        return 0
 
     if args.command == "inspect":
         counts = reason_counts(args.output)
