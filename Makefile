@@ -12,7 +12,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON := $(abspath $(PY))
 export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
 
-.PHONY: setup demo test test-fast bench sample clean
+.PHONY: setup demo test test-fast bench sample clean dist
 
 setup: $(VENV)/.installed
 
@@ -51,8 +51,32 @@ $(BENCH_DT_VENV)/.installed: bench/requirements-datatrove.txt
 	$(BENCH_DT_VENV)/bin/pip install -q -r bench/requirements-datatrove.txt
 	touch $@
 
+# What spark-submit ships to a cluster (README: "Running on a cluster"):
+#   dist/refinery.zip         the code, for --py-files
+#   dist/refinery-env.tar.gz  a packed virtualenv of the executors' dependencies, for --archives / spark.archives
+# The env holds the project's runtime dependencies plus DIST_EXTRAS, not the project itself (that is
+# the zip) and not PySpark (the cluster's Spark provides it).
+DIST_EXTRAS ?= executor
+DIST_VENV ?= .dist/venv
+DIST_DIR ?= dist
+DIST_COMPRESS ?= 4
+
+dist: setup
+	rm -rf $(DIST_VENV) $(DIST_DIR)/refinery-env.tar.gz
+	$(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/pip install -q --upgrade pip
+ifneq ($(filter executor,$(DIST_EXTRAS)),)
+	$(DIST_VENV)/bin/pip install -q torch==$(TORCH_VERSION) $(if $(TORCH_CPU_INDEX),--index-url $(TORCH_CPU_INDEX))
+endif
+	$(DIST_VENV)/bin/pip install -q '.$(if $(DIST_EXTRAS),[$(DIST_EXTRAS)])'
+	$(DIST_VENV)/bin/pip uninstall -q -y llm-refinery
+	mkdir -p $(DIST_DIR)
+	$(PY) -m venv_pack -q --compress-level $(DIST_COMPRESS) -p $(DIST_VENV) -o $(DIST_DIR)/refinery-env.tar.gz
+	$(PY) -m refinery.deploy --out $(DIST_DIR)/refinery.zip
+	@ls -la $(DIST_DIR)
+
 sample: setup
 	$(PY) sample/generate.py --out sample/data
 
 clean:
-	rm -rf runs .pytest_cache build *.egg-info
+	rm -rf runs .pytest_cache build *.egg-info dist .dist

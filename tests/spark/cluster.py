@@ -41,10 +41,11 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> No
 
 
 @contextlib.contextmanager
-def standalone_cluster(work_dir: pathlib.Path, workers: int = 2, cores: int = 1, memory: str = "1g"):
+def standalone_cluster(work_dir: pathlib.Path, workers: int = 2, cores: int = 1, memory: str = "1g",
+                       env: dict | None = None):
     """Yield the master URL of a running cluster; stop every process afterwards."""
     port = free_port()
-    env = spark_env()
+    env = env or spark_env()
     spark_class = str(SPARK_HOME / "bin" / "spark-class")
     procs = []
     log = open(work_dir / "cluster.log", "ab")
