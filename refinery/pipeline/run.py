@@ -1,0 +1,295 @@
+"""`refinery run pipeline.yaml`: ingest → clean → score → dedup → tokenizer → mix → tokenize
+(→ train → export → evaluate → report) in one Spark session, one run directory.
+
+Each stage writes ``RUN_DIR/<stage>/`` through its own job's ``run()`` (the same code spark-submit
+runs) and commits it atomically. After a stage succeeds, ``RUN_DIR/_pipeline/<stage>.json`` records
+its fingerprint: a hash of the stage's resolved config and of its input's fingerprint (the raw
+inputs' names, sizes and mtimes for ingest). A rerun skips every stage whose output is committed
+with the same fingerprint, so a pipeline killed in dedup resumes at dedup, and changing the clean
+config reruns clean and everything after it.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+from refinery.config import ConfigError, load_config, parse_overrides
+from refinery.pipeline.config import PipelineConfig, StageSpec
+
+SPARK_STAGES = ["ingest", "clean", "score", "dedup", "mix"]
+ALL_STAGES = ["ingest", "clean", "score", "dedup", "tokenizer", "mix", "tokenize", "train", "report"]
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _stage_config_class(stage: str):
+    if stage == "ingest":
+        from refinery.ingest.config import IngestConfig as cls
+    elif stage == "clean":
+        from refinery.filters.config import CleanConfig as cls
+    elif stage == "score":
+        from refinery.scoring.config import ScoreConfig as cls
+    elif stage == "dedup":
+        from refinery.dedup.config import DedupConfig as cls
+    elif stage == "mix":
+        from refinery.mix.config import MixConfig as cls
+    else:
+        raise KeyError(stage)
+    return cls
+
+
+def load_stage_config(stage: str, spec: StageSpec):
+    """The stage's config exactly as its job would load it; errors name ``stage.key``."""
+    overrides = parse_overrides([f"{k}={json.dumps(v)}" for k, v in spec.set.items()])
+    try:
+        return load_config(spec.config, _stage_config_class(stage), overrides)
+    except ConfigError as e:
+        raise ConfigError(f"{stage}.{e}") from None
+
+
+def _fingerprint(*parts) -> str:
+    blob = json.dumps(parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def input_fingerprint(files: list[str]) -> str:
+    """Names, sizes and mtimes of the raw inputs: cheap, and changes when a file does."""
+    return _fingerprint(sorted((f, os.path.getsize(f), int(os.path.getmtime(f))) for f in files))
+
+
+class Pipeline:
+    def __init__(self, cfg: PipelineConfig, from_stage: str | None = None, until: str | None = None, log=print):
+        self.cfg = cfg
+        self.run_dir = os.path.abspath(cfg.run_dir)
+        self.state_dir = os.path.join(self.run_dir, "_pipeline")
+        self.log = log
+        stages = [s for s in ALL_STAGES if self._enabled(s)]
+        lo = ALL_STAGES.index(from_stage) if from_stage else 0
+        hi = ALL_STAGES.index(until) if until else len(ALL_STAGES) - 1
+        self.stages = [s for s in stages if lo <= ALL_STAGES.index(s) <= hi]
+        self.forced = {s for s in self.stages if from_stage and s == from_stage}
+        # every stage config is validated before any work starts
+        self.stage_cfgs = {s: load_stage_config(s, getattr(cfg, s)) for s in SPARK_STAGES if self._enabled(s)}
+        self.spark = None
+        self.fingerprints: dict[str, str] = {}
+
+    def _enabled(self, stage: str) -> bool:
+        if stage == "report":
+            return self.cfg.report
+        return getattr(self.cfg, stage).enabled
+
+    def out(self, stage: str) -> str:
+        return os.path.join(self.run_dir, "shards" if stage == "tokenize" else stage)
+
+    # -- state -------------------------------------------------------------------------------
+    def _state_path(self, stage: str) -> str:
+        return os.path.join(self.state_dir, f"{stage}.json")
+
+    def _recorded(self, stage: str) -> dict | None:
+        try:
+            with open(self._state_path(stage)) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def _record(self, stage: str, fingerprint: str, seconds: float, summary: dict) -> None:
+        os.makedirs(self.state_dir, exist_ok=True)
+        tmp = self._state_path(stage) + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"stage": stage, "fingerprint": fingerprint, "seconds": round(seconds, 2),
+                       "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "summary": summary}, f, indent=2)
+        os.replace(tmp, self._state_path(stage))
+
+    def _committed(self, stage: str) -> bool:
+        out = self.out(stage)
+        if stage in SPARK_STAGES:
+            return os.path.isfile(os.path.join(out, "_stats.json"))
+        marker = {"tokenizer": "tokenizer.json", "tokenize": "_stats.json", "train": "eval.json",
+                  "report": None}[stage]
+        return marker is not None and os.path.isfile(os.path.join(out, marker))
+
+    # -- running -----------------------------------------------------------------------------
+    def session(self):
+        if self.spark is None:
+            from refinery.spark.session import build_session, ui_address
+
+            self.spark = build_session("refinery-pipeline", conf=self.cfg.spark, master=self.cfg.master)
+            self.log(f"Spark UI: {ui_address(self.spark)}")
+        return self.spark
+
+    def upstream(self, stage: str) -> str | None:
+        """The stage whose output this stage reads (the nearest enabled one before it)."""
+        chain = {"clean": ["ingest"], "score": ["clean", "ingest"], "dedup": ["score", "clean", "ingest"],
+                 "tokenizer": ["dedup", "score", "clean", "ingest"], "mix": ["dedup", "score", "clean", "ingest"],
+                 "tokenize": ["mix"], "train": ["tokenize"], "report": []}[stage]
+        for s in chain:
+            if self._enabled(s):
+                return s
+        return None
+
+    def fingerprint(self, stage: str) -> str:
+        if stage == "ingest":
+            from refinery.ingest.readers import list_input_files
+
+            files = list_input_files(self.cfg.input)
+            return _fingerprint(stage, dataclasses.asdict(self.stage_cfgs[stage]), input_fingerprint(files))
+        up = self.upstream(stage)
+        up_fp = self.fingerprints.get(up) or (self._recorded(up) or {}).get("fingerprint") if up else None
+        if stage in SPARK_STAGES:
+            own = dataclasses.asdict(self.stage_cfgs[stage])
+        elif stage == "report":
+            return _fingerprint(stage, time.time())  # cheap: always re-made
+        else:
+            own = dataclasses.asdict(getattr(self.cfg, stage))
+        extra = self.fingerprints.get("tokenizer") if stage == "tokenize" else None
+        return _fingerprint(stage, own, up_fp, extra)
+
+    def run(self) -> dict:
+        os.makedirs(self.run_dir, exist_ok=True)
+        started = time.time()
+        done = {}
+        for stage in self.stages:
+            fp = self.fingerprint(stage)
+            self.fingerprints[stage] = fp
+            rec = self._recorded(stage)
+            if stage not in self.forced and rec and rec["fingerprint"] == fp and self._committed(stage):
+                self.log(f"[{stage:9s}] skipped: committed with the same config and input ({self.out(stage)})")
+                done[stage] = "skipped"
+                continue
+            self.log(f"[{stage:9s}] running → {self.out(stage)}")
+            t0 = time.time()
+            summary = getattr(self, f"run_{stage}")()
+            seconds = time.time() - t0
+            self._record(stage, fp, seconds, summary)
+            rows = (f"rows in {summary['rows_in']:,}, kept {summary.get('rows_kept', 0):,}, "
+                    if "rows_in" in summary else "")
+            self.log(f"[{stage:9s}] done: {rows}{seconds:.1f} s (pipeline {time.time() - started:.0f} s)")
+            done[stage] = "ran"
+        if self.spark is not None:
+            self.spark.stop()
+        return done
+
+    # -- the stages ----------------------------------------------------------------------------
+    def _spark_summary(self, stats: dict) -> dict:
+        keys = ("rows_in", "rows_kept", "rows_rejected", "rows_duplicate")
+        return {k: stats[k] for k in keys if k in stats}
+
+    def run_ingest(self) -> dict:
+        from jobs.ingest import run
+        from refinery.ingest.readers import list_input_files
+
+        stats = run(self.session(), list_input_files(self.cfg.input), self.out("ingest"), self.stage_cfgs["ingest"])
+        return self._spark_summary(stats)
+
+    def run_clean(self) -> dict:
+        from jobs.clean import run
+
+        stats = run(self.session(), self.out(self.upstream("clean")), self.out("clean"), self.stage_cfgs["clean"])
+        return self._spark_summary(stats)
+
+    def run_score(self) -> dict:
+        from jobs.score import run
+
+        stats = run(self.session(), [self.out(self.upstream("score"))], self.out("score"), self.stage_cfgs["score"])
+        return self._spark_summary(stats)
+
+    def run_dedup(self) -> dict:
+        from refinery.spark.dedup import run
+
+        stats = run(self.session(), [self.out(self.upstream("dedup"))], self.out("dedup"), self.stage_cfgs["dedup"])
+        return self._spark_summary(stats)
+
+    def tokenizer_dir(self) -> str:
+        return self.cfg.tokenizer.path or self.out("tokenizer")
+
+    def run_tokenizer(self) -> dict:
+        spec = self.cfg.tokenizer
+        if spec.path:
+            return {"path": spec.path}
+        from refinery.tokenize import train_tokenizer
+
+        kept = os.path.join(self.out(self.upstream("tokenizer")), "kept")
+        argv = ["--input", kept, "--vocab-size", str(spec.vocab_size), "--out", self.out("tokenizer"),
+                "--sample-chars", str(spec.sample_chars), *spec.args]
+        if train_tokenizer.main(argv) != 0:
+            raise RuntimeError(f"tokenizer training failed: train_tokenizer {' '.join(argv)}")
+        return {"path": self.out("tokenizer")}
+
+    def run_mix(self) -> dict:
+        from jobs.mix import run
+
+        stats = run(self.session(), [self.out(self.upstream("mix"))], self.out("mix"), self.stage_cfgs["mix"])
+        return self._spark_summary(stats)
+
+    def run_tokenize(self) -> dict:
+        from jobs.tokenize_job import run
+
+        stats = run(self.session(), self.out("mix"), self.tokenizer_dir(), self.out("tokenize"),
+                    self.cfg.tokenize.chunk_tokens)
+        return {k: stats[k] for k in ("num_tokens", "num_chunks") if k in stats}
+
+    def run_train(self) -> dict:
+        """Train through the deepspeed launcher (a separate process, as on GPU nodes), export, evaluate."""
+        spec = self.cfg.train
+        train_dir = self.out("train")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [REPO, os.environ.get("PYTHONPATH")])))
+        if spec.cpu:
+            env.update(DS_ACCELERATOR="cpu", OMP_NUM_THREADS=env.get("OMP_NUM_THREADS", "1"))
+        launcher = [sys.executable, "-m", "deepspeed.launcher.runner", "--num_gpus", str(spec.ranks)]
+        overrides = [f"data.shards={self.out('tokenize')}", f"run_dir={train_dir}",
+                     f"tokenizer={self.tokenizer_dir()}", *spec.set]
+        self._call(launcher + [os.path.join(REPO, "trainer", "pretrain.py"), "--config", spec.config, *overrides],
+                   env, spec.timeout_s, "training")
+        ckpts = sorted(d for d in os.listdir(train_dir) if d.startswith("ckpt-"))
+        if not ckpts:
+            raise RuntimeError(f"training wrote no checkpoint under {train_dir}")
+        hf_dir = os.path.join(train_dir, "hf")
+        self._call([sys.executable, "-m", "trainer.export", "--ckpt", os.path.join(train_dir, ckpts[-1]),
+                    "--out", hf_dir], env, spec.timeout_s, "export")
+        eval_cmd = [sys.executable, "-m", "trainer.evaluate", "--model", hf_dir, "--shards", self.out("tokenize"),
+                    "--out", os.path.join(train_dir, "eval.json")]
+        if spec.probes:
+            eval_cmd += ["--probes", spec.probes, "--tokenizer", self.tokenizer_dir()]
+        self._call(eval_cmd, env, spec.timeout_s, "evaluation")
+        with open(os.path.join(train_dir, "eval.json")) as f:
+            return json.load(f)
+
+    def _call(self, cmd: list[str], env: dict, timeout: int, what: str) -> None:
+        self.log("    $ " + " ".join(cmd))
+        proc = subprocess.run(cmd, env=env, cwd=REPO, timeout=timeout)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{what} failed with exit code {proc.returncode}: {' '.join(cmd)}")
+
+    def run_report(self) -> dict:
+        from refinery.report.page import write_report
+
+        path = write_report(self.run_dir)
+        self.log(f"report: {path}")
+        return {"path": path}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="refinery run", description=__doc__)
+    p.add_argument("config", help="pipeline.yaml (see conf/pipeline.yaml)")
+    p.add_argument("--from", dest="from_stage", choices=ALL_STAGES, help="start here (this stage reruns)")
+    p.add_argument("--until", choices=ALL_STAGES, help="stop after this stage")
+    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override a pipeline key")
+    args = p.parse_args(argv)
+    try:
+        cfg = load_config(args.config, PipelineConfig, parse_overrides(args.set))
+        pipeline = Pipeline(cfg, args.from_stage, args.until, log=lambda m: print(m, flush=True))
+    except ConfigError as e:
+        print(f"refinery run: config error: {e}", file=sys.stderr)
+        return 2
+    pipeline.run()
+    print(f"outputs under {pipeline.run_dir}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
