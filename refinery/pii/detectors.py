@@ -11,6 +11,7 @@ Boundaries are ASCII: a Chinese character right before or after a number is the 
 """
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from typing import Callable
 from refinery.pii import checksums as ck
 
 # Not glued to a longer alphanumeric token, and not the fraction/thousands part of a number.
-_NB = r"(?<![0-9A-Za-z_])(?<![0-9][.,])"
-_NA = r"(?![0-9A-Za-z_])(?![.,][0-9])"
+# Nor one group of a longer grouped number ("5539 0541 9921 7078" holds no landline 0541 9921 7078).
+_NB = r"(?<![0-9A-Za-z_])(?<![0-9][.,])(?<![0-9][ \-])"
+_NA = r"(?![0-9A-Za-z_])(?![.,\-][0-9])"
 
 
 @dataclass(frozen=True)
@@ -38,15 +40,20 @@ def _always(text: str, m: re.Match) -> bool:
 
 # --- context: the words just before a number decide between "order no." and "phone" ---------------
 # A number right after one of these is an identifier of a thing, not of a person (order, parcel,
-# invoice, ISBN ...). The last keyword before the number wins, so "订单联系电话：138..." is a phone.
+# invoice, ISBN ...). The last keyword before the number wins, so "订单联系电话：138..." is a phone,
+# and it must end at most _NEG_GAP characters before the number ("Order No. ", "订单号：").
 _NEGATIVE = (
-    r"订单|单号|运单|快递|物流|流水号|交易号|发票|票号|工单|批次|批号|序列号|型号|货号|条码|商品编号|专利|学号|工号"
-    r"|order|tracking|invoice|receipt|transaction|txn|ref(?:erence)?|isbn|issn|doi|sku|serial|patent|asin|ean|upc"
+    r"订单(?:编号|号码|号)?|单号|运单号?|快递单?号?|物流单?号?|流水号|交易号|发票号?码?|票号|工单号?|批次号?|批号"
+    r"|序列号|型号|货号|条码|商品编号|专利号?|学号|工号"
+    r"|(?:order|tracking|invoice|receipt|transaction|txn|ref(?:erence)?|serial|patent)(?:\s*(?:number|no|id|code))?"
+    r"|isbn(?:-1[03])?|issn|doi|sku|asin|ean|upc"
 )
-_POSITIVE = r"电话|手机|联系|致电|拨打|座机|传真|身份证|证件|卡号|账号|银行|tel|phone|mobile|call|fax|contact|card|account"
+_POSITIVE = r"电话|手机|联系|致电|拨打|座机|传真|热线|客服|身份证|证件|卡号|账号|银行|tel|phone|mobile|call|fax|hotline|contact|card|account"
 _CONTEXT = re.compile(f"(?:(?P<neg>{_NEGATIVE})|(?P<pos>{_POSITIVE}))", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[。！？；;!?\n]")
+# Clause ends: punctuation, brackets and quotes, and ". " unless it ends "No." / "Ref." / "Tel.".
+_CLAUSE_END = re.compile(r"[。！？；;!?\n，,、（）()\[\]【】「」『』“”《》|]|(?<![Nn]o)(?<![Rr]ef)(?<![Tt]el)\.\s")
 _WINDOW = 24
+_NEG_GAP = 6
 
 
 def _context_before(text: str, start: int) -> str:
@@ -59,10 +66,11 @@ def _context_before(text: str, start: int) -> str:
 
 def negative_context(text: str, start: int) -> bool:
     """True when the closest keyword before ``start`` (same clause) names a non-personal number."""
+    window = _context_before(text, start)
     last = None
-    for last in _CONTEXT.finditer(_context_before(text, start)):
+    for last in _CONTEXT.finditer(window):
         pass
-    return bool(last and last.group("neg"))
+    return bool(last and last.group("neg") and len(window) - last.end() <= _NEG_GAP)
 
 
 def _number(check: Callable[[str], bool]) -> Callable[[str, re.Match], bool]:
@@ -87,7 +95,7 @@ def _email_ok(text: str, m: re.Match) -> bool:
 EMAIL = Detector(
     "email",
     "email",
-    r"[A-Za-z0-9]@[A-Za-z0-9]",
+    r"[A-Za-z0-9._%+\-]@[A-Za-z0-9]",
     re.compile(
         r"(?<![A-Za-z0-9._%+\-/=])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@"
         r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24})(?![A-Za-z0-9\-])"
@@ -99,10 +107,11 @@ EMAIL = Detector(
 URL_CREDENTIALS = Detector(
     "url_credentials",
     "url_credentials",
-    r"://[^\s/?#@]*:[^\s/?#@]+@",
+    r"://[^\s/@]*:[^\s/@]+@",
     re.compile(
         r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,15}://"
-        r"(?P<v>[^\s/?#@:\"'<>]*:[^\s/?#@\"'<>]+)@[A-Za-z0-9\[]"
+        # Passwords should percent-encode # and ?, but configs on the web often do not.
+        r"(?P<v>[^\s/?#@:\"'<>]*:[^\s/@\"'<>]+)@[A-Za-z0-9\[]"
     ),
     _always,
 )
@@ -131,11 +140,13 @@ PHONE_MOBILE_CN = Detector(
 
 
 def _landline_ok(text: str, m: re.Match) -> bool:
-    area, local = m.group("ac"), ck.digits_of(m.group("loc"))
+    area = m.group("ac1") or m.group("ac2") or m.group("ac3") or m.group("ac4")
+    local = ck.digits_of(m.group("loc"))
     if len(local) not in ((8,) if len(area) == 2 else (7, 8)):
         return False
     # Written with no separator at all, demand a real local number (they never start with 0 or 1).
-    if not m.group("sep") and local[0] == "1":
+    delimited = m.group("ac1") or m.group("ac3") or m.group("sep")
+    if not delimited and local[0] == "1":
         return False
     return not negative_context(text, m.start())
 
@@ -146,17 +157,22 @@ PHONE_LANDLINE_CN = Detector(
     r"0(?:10|2[0-9]|[3-9][0-9]{2})[)）]?[ -]?[1-9][0-9]{2,3}[ -]?[0-9]{4}"
     r"|86[ -]?[（(]?(?:10|2[0-9]|[3-9][0-9]{2})[)）]?[ -]?[1-9][0-9]{2,3}[ -]?[0-9]{4}",
     re.compile(
-        _NB + r"(?:(?:\+|00)86[ -]?[（(]?0?|[（(]0|0)"
-        r"(?P<ac>10|2[0-9]|[3-9][0-9]{2})(?P<sep>[)）][ -]?|[ -])?"
-        r"(?P<loc>[1-9][0-9]{2,3}[ -]?[0-9]{4})(?:(?:-|转|ext\.? ?)[0-9]{1,5})?" + _NA
+        _NB + r"(?:(?:\+|00)86[ -]?(?:[（(]0?(?P<ac1>{ac})[)）]|0?(?P<ac2>{ac}))|[（(]0(?P<ac3>{ac})[)）]|0(?P<ac4>{ac}))"
+        r"(?P<sep>[ -]?)(?P<loc>[1-9][0-9]{2,3}[ -]?[0-9]{4})(?:(?:-|转|ext\.? ?)[0-9]{1,5})?" + _NA
     ),
     _landline_ok,
+)
+PHONE_LANDLINE_CN = dataclasses.replace(
+    PHONE_LANDLINE_CN,
+    pattern=re.compile(PHONE_LANDLINE_CN.pattern.pattern.replace("{ac}", r"(?:10|2[0-9]|[3-9][0-9]{2})")),
 )
 
 
 def _intl_ok(text: str, m: re.Match) -> bool:
     s = m.group()
     n = len(ck.digits_of(s))
+    if s.count(".") == 3 and not s.strip("0123456789."):  # 002.217.081.171 is an IPv4 address
+        return False
     return 8 <= n <= 15 and s.count("(") == s.count(")") and not negative_context(text, m.start())
 
 
@@ -166,7 +182,7 @@ PHONE_INTERNATIONAL = Detector(
     "phone",
     r"(?:\+|00)[1-9][0-9]{0,3}[ .\-]?[(0-9]",
     re.compile(
-        r"(?<![0-9A-Za-z_+])(?:\+|00)[1-9][0-9]{0,3}(?:[ .\-]?\([0-9]{1,4}\))?"
+        r"(?<![0-9A-Za-z_+])(?<![0-9][ .,\-])(?:\+|00)[1-9][0-9]{0,3}(?:[ .\-]?\([0-9]{1,4}\))?"
         r"[ .\-]?[0-9]{1,12}(?:[ .\-][0-9]{1,8}){0,5}" + _NA
     ),
     _intl_ok,
@@ -224,7 +240,10 @@ BANK_CARD = Detector(
 
 # --- IP addresses ----------------------------------------------------------------------------------------
 # A dotted quad right after a version word is a version number ("v1.2.3.4", "版本 2.0.1.5").
-_VERSION_BEFORE = re.compile(r"(?:\b(?:v|ver|version|release|build|rev|firmware|kernel)|版本号?|固件)\.?\s*[:：]?\s*$", re.I)
+# "AssemblyVersion(\"1.0.0.0\")" counts too: the keyword may end a longer identifier.
+_VERSION_BEFORE = re.compile(
+    r"(?:\bv|\bver|version|release|build|\brev|firmware|kernel|版本号?|固件)\.?[\s:：=(\"'/]{0,4}$", re.I
+)
 
 
 def _ip_allowed(addr, allow) -> bool:
@@ -232,10 +251,10 @@ def _ip_allowed(addr, allow) -> bool:
 
 
 def _ipv4_ok(text: str, m: re.Match, allow=()) -> bool:
-    try:
-        addr = ipaddress.IPv4Address(m.group())  # rejects octets > 255 and leading zeros
-    except ValueError:
+    octets = [int(o) for o in m.group().split(".")]  # 192.168.001.010 is written too
+    if max(octets) > 255:
         return False
+    addr = ipaddress.IPv4Address(".".join(map(str, octets)))
     if _ip_allowed(addr, allow):
         return False
     return _VERSION_BEFORE.search(text[max(0, m.start() - 16) : m.start()]) is None
@@ -269,7 +288,8 @@ IPV6 = Detector(
     "ip",
     r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}",
     re.compile(
-        r"(?<![0-9A-Za-z_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?"
+        # May follow "address:" but not start inside an address; a leading colon only as "::".
+        r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)(?!:[^:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?"
         r"(?![0-9A-Za-z_:])"
     ),
     _ipv6_ok,
@@ -313,7 +333,7 @@ SECRET_TOKEN = Detector(
 def _looks_random(v: str) -> bool:
     """A credential value, not a placeholder or an expression: letters and digits, no template marks."""
     low = v.lower()
-    if any(mark in low for mark in ("your", "xxx", "***", "example", "<", "{", "$", "(", "%s", "...")):
+    if any(mark in low for mark in ("your", "xxx", "***", "example", "<", "{", "${", "$(", "(", "...")):
         return False
     return any(c.isdigit() for c in v) and any(c.isalpha() for c in v)
 
@@ -328,7 +348,7 @@ SECRET_AUTH_HEADER = Detector(
     "secret",
     r"(?i)bearer\s|authorization",
     re.compile(
-        r"(?:(?i:\bbearer)|(?i:authorization)\s*[:：=]\s*[\"']?(?i:basic|token|bearer))[ \t]+"
+        r"(?:(?<![A-Za-z0-9_])(?i:bearer)|(?i:authorization)\s*[:：=]\s*[\"']?(?i:basic|token|bearer))[ \t]+"
         r"(?P<v>[A-Za-z0-9\-._~+/]{16,}=*)(?![A-Za-z0-9\-._~+/=])"
     ),
     _credential_ok,
@@ -340,7 +360,7 @@ SECRET_ASSIGNMENT = Detector(
     "secret",
     r"(?i)(?:api[_\-]?key|apikey|secret|access[_\-]?token|auth[_\-]?token|password|passwd|pwd)|密码|口令",
     re.compile(
-        r"(?:(?i:\b(?:api[_\-]?key|apikey|secret(?:[_\-]?(?:access[_\-]?)?key)?|client[_\-]?secret|access[_\-]?token"
+        r"(?:(?<![A-Za-z0-9_])(?i:(?:api[_\-]?key|apikey|secret(?:[_\-]?(?:access[_\-]?)?key)?|client[_\-]?secret|access[_\-]?token"
         r"|auth[_\-]?token|password|passwd|pwd))|密码|口令)[\"']?\s*(?:[:=：]|是|为)\s*[\"']?"
         r"(?P<v>[A-Za-z0-9!#$%&*+\-./=?@^_~]{8,128})(?![A-Za-z0-9!#$%&*+\-./=?@^_~])"
     ),
@@ -354,6 +374,8 @@ DETECTORS: tuple[Detector, ...] = (
     SECRET_ASSIGNMENT,
     URL_CREDENTIALS,
     EMAIL,
+    IPV4,
+    IPV6,
     ID_CARD_18,
     ID_CARD_15,
     BANK_CARD,
@@ -361,6 +383,4 @@ DETECTORS: tuple[Detector, ...] = (
     PHONE_LANDLINE_CN,
     PHONE_INTERNATIONAL,
     PHONE_NANP,
-    IPV4,
-    IPV6,
 )
