@@ -1,10 +1,11 @@
-"""One detector per shape of personal data: a cheap RE2 prefilter, a Python regex, a validator.
+"""One detector per shape of personal data: a regex with exact boundaries and a validator.
 
-``prefilter`` is run by ``pyarrow.compute`` over the whole column (RE2, no lookarounds), so the
-Python regex only ever sees documents that can contain a candidate. ``pattern`` finds the
-candidates with exact boundaries; ``validate(text, match)`` keeps the real ones (checksums,
-dates, look-alike context). When the pattern has a group named ``v`` only that part is
-replaced (the token after ``Bearer``, the ``user:pass`` of a URL), else the whole match.
+``pattern`` (Python ``re``) finds candidates; ``validate(text, match)`` keeps the real ones
+(checksums, dates, look-alike context). ``core`` is the same regex with its lookarounds
+removed, which RE2 accepts: ``pyarrow.compute`` runs it over the whole column to find the
+documents and the places that can hold a candidate, and the Python regex then only looks
+at those places (see ``scrub.py``). When the pattern has a group named ``v`` only that part
+is replaced (the token after ``Bearer``, the ``user:pass`` of a URL), else the whole match.
 
 Boundaries are ASCII: a Chinese character right before or after a number is the usual case
 ("电话13812345678。"), so ``\\b`` (which treats CJK as word characters) cannot be used.
@@ -25,13 +26,64 @@ _NB = r"(?<![0-9A-Za-z_])(?<![0-9][.,])(?<![0-9][ \-])"
 _NA = r"(?![0-9A-Za-z_])(?![.,\-][0-9])"
 
 
+def re2_core(pattern: str) -> str:
+    """``pattern`` without its lookaround groups: what RE2 can run, matching a superset."""
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth, j, in_class = 0, i, False
+            while True:  # skip to the matching ")", minding escapes and [...] classes
+                c = pattern[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                if in_class:
+                    in_class = c != "]"
+                elif c == "[":
+                    in_class = True
+                    if pattern[j + 1] == "]" or pattern[j + 1 : j + 3] == "^]":
+                        j += 2 if pattern[j + 1] == "]" else 3
+                        continue
+                elif c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+            continue
+        if pattern[i] == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        out.append(pattern[i])
+        i += 1
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class Detector:
     name: str  # e.g. "phone.mobile_cn"; several detectors share one PII type
     pii_type: str
-    prefilter: str  # RE2 (pyarrow.compute); a superset of what ``pattern`` matches
     pattern: re.Pattern
     validate: Callable[[str, re.Match], bool]
+    # Optional short RE2 that locates candidates faster than the core (long counted repeats make
+    # RE2 slow), and how far a match may start before / end after what it marks.
+    hint: str | None = None
+    reach: tuple[int, int] = (16, 64)
+    @property
+    def core(self) -> str:
+        return self.hint or re2_core(self.pattern.pattern)
+
+    @property
+    def family(self) -> str:
+        """Detectors of one family share one RE2 gate pass over the column (an alternation of
+        their cores): one pass over all number shapes costs ~5x less than seven."""
+        return _FAMILY.get(self.pii_type, self.pii_type)
+
+
+_FAMILY = {"phone": "number", "id_card": "number", "bank_card": "number", "email": "at", "url_credentials": "at"}
 
 
 def _always(text: str, m: re.Match) -> bool:
@@ -95,19 +147,19 @@ def _email_ok(text: str, m: re.Match) -> bool:
 EMAIL = Detector(
     "email",
     "email",
-    r"[A-Za-z0-9._%+\-]@[A-Za-z0-9]",
     re.compile(
         r"(?<![A-Za-z0-9._%+\-/=])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@"
         r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24})(?![A-Za-z0-9\-])"
     ),
     _email_ok,
+    hint=r"[A-Za-z0-9._%+\-]@[A-Za-z0-9]",
+    reach=(80, 280),
 )
 
 # --- URLs with credentials: scheme://user:password@host; the user:password part is replaced ---------
 URL_CREDENTIALS = Detector(
     "url_credentials",
     "url_credentials",
-    r"://[^\s/@]*:[^\s/@]+@",
     re.compile(
         r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{1,15}://"
         # Passwords should percent-encode # and ?, but configs on the web often do not.
@@ -130,7 +182,6 @@ def _mobile_ok(text: str, m: re.Match) -> bool:
 PHONE_MOBILE_CN = Detector(
     "phone.mobile_cn",
     "phone",
-    r"1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}",
     re.compile(
         _NB + r"(?:(?:\+|00)86[ -]?|[（(]\+?86[)）][ -]?)?"
         r"(?P<num>1[3-9][0-9](?:[0-9]{8}|-[0-9]{4}-[0-9]{4}| [0-9]{4} [0-9]{4}))" + _NA
@@ -154,8 +205,6 @@ def _landline_ok(text: str, m: re.Match) -> bool:
 PHONE_LANDLINE_CN = Detector(
     "phone.landline_cn",
     "phone",
-    r"0(?:10|2[0-9]|[3-9][0-9]{2})[)）]?[ -]?[1-9][0-9]{2,3}[ -]?[0-9]{4}"
-    r"|86[ -]?[（(]?(?:10|2[0-9]|[3-9][0-9]{2})[)）]?[ -]?[1-9][0-9]{2,3}[ -]?[0-9]{4}",
     re.compile(
         _NB + r"(?:(?:\+|00)86[ -]?(?:[（(]0?(?P<ac1>{ac})[)）]|0?(?P<ac2>{ac}))|[（(]0(?P<ac3>{ac})[)）]|0(?P<ac4>{ac}))"
         r"(?P<sep>[ -]?)(?P<loc>[1-9][0-9]{2,3}[ -]?[0-9]{4})(?:(?:-|转|ext\.? ?)[0-9]{1,5})?" + _NA
@@ -180,7 +229,6 @@ def _intl_ok(text: str, m: re.Match) -> bool:
 PHONE_INTERNATIONAL = Detector(
     "phone.international",
     "phone",
-    r"(?:\+|00)[1-9][0-9]{0,3}[ .\-]?[(0-9]",
     re.compile(
         r"(?<![0-9A-Za-z_+])(?<![0-9][ .,\-])(?:\+|00)[1-9][0-9]{0,3}(?:[ .\-]?\([0-9]{1,4}\))?"
         r"[ .\-]?[0-9]{1,12}(?:[ .\-][0-9]{1,8}){0,5}" + _NA
@@ -193,7 +241,6 @@ PHONE_INTERNATIONAL = Detector(
 PHONE_NANP = Detector(
     "phone.nanp",
     "phone",
-    r"[2-9][0-9]{2}[.\-][0-9]{4}",
     re.compile(
         _NB + r"(?:1[ .\-])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}(?P<s>[.\-]))[2-9][0-9]{2}[.\-][0-9]{4}" + _NA
     ),
@@ -207,7 +254,6 @@ _MMDD = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 ID_CARD_18 = Detector(
     "id_card.18",
     "id_card",
-    r"[1-8][0-9]{5}[ -]?(?:18|19|20)[0-9]{2}[0-9]{4}[ -]?[0-9]{3}[0-9Xx]",
     re.compile(_NB + _REGION + r"[ -]?(?:18|19|20)[0-9]{2}" + _MMDD + r"[ -]?[0-9]{3}[0-9Xx]" + _NA),
     _number(ck.id18_ok),
 )
@@ -221,7 +267,6 @@ def _id15_ok(digits: str) -> bool:
 ID_CARD_15 = Detector(
     "id_card.15",
     "id_card",
-    r"[1-8][0-9]{14}",
     re.compile(_NB + _REGION + r"[0-9]{2}" + _MMDD + r"[0-9]{3}" + _NA),
     _number(_id15_ok),
 )
@@ -230,7 +275,6 @@ ID_CARD_15 = Detector(
 BANK_CARD = Detector(
     "bank_card",
     "bank_card",
-    r"[2-6][0-9]{3}[ -]?[0-9]{4}[ -]?[0-9]{4}|3[47][0-9]{2}[ -][0-9]{6}",
     re.compile(
         _NB + r"(?:[2-6][0-9]{12,18}|[2-6][0-9]{3}(?:[ -][0-9]{4}){2,3}(?:[ -][0-9]{1,4})?"
         r"|3[47][0-9]{2}[ -][0-9]{6}[ -][0-9]{5})" + _NA
@@ -263,7 +307,6 @@ def _ipv4_ok(text: str, m: re.Match, allow=()) -> bool:
 IPV4 = Detector(
     "ip.v4",
     "ip",
-    r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}",
     re.compile(r"(?<![0-9A-Za-z_.\-])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9A-Za-z_\-])(?!\.[0-9])"),
     _ipv4_ok,
 )
@@ -286,7 +329,6 @@ def _ipv6_ok(text: str, m: re.Match, allow=()) -> bool:
 IPV6 = Detector(
     "ip.v6",
     "ip",
-    r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}",
     re.compile(
         # May follow "address:" but not start inside an address; a leading colon only as "::".
         r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)(?!:[^:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?"
@@ -299,10 +341,9 @@ IPV6 = Detector(
 SECRET_PRIVATE_KEY = Detector(
     "secret.private_key",
     "secret",
-    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY",
     re.compile(
         r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:[\s\S]{0,20000}?-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----|(?:\s+[A-Za-z0-9+/=]{8,})+)"
+        r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----|(?:\s+[A-Za-z0-9+/=]{8,})+)"
     ),
     _always,
 )
@@ -312,9 +353,6 @@ SECRET_PRIVATE_KEY = Detector(
 SECRET_TOKEN = Detector(
     "secret.token",
     "secret",
-    r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}"
-    r"|gh[pousr]_[A-Za-z0-9]{36}|github_pat_|AIza[0-9A-Za-z_\-]{35}|xox[abposr]-[0-9A-Za-z\-]{10}"
-    r"|[sr]k_(?:live|test)_[0-9A-Za-z]{16}|sk-[A-Za-z0-9_\-]{32}|eyJ[A-Za-z0-9_\-]{8,}\.eyJ",
     re.compile(
         r"(?<![A-Za-z0-9_\-])(?:"
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}"
@@ -327,6 +365,9 @@ SECRET_TOKEN = Detector(
         r")(?![A-Za-z0-9_\-])"
     ),
     _always,
+    hint=r"A3T[A-Z0-9]|A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A[A-Z0-9]|gh[pousr]_|github_pat_|AIza|xox[abposr]-"
+    r"|[sr]k_(?:live|test)_|sk-|eyJ[A-Za-z0-9_\-]{8}",
+    reach=(16, 4096),  # a JWT has no length limit
 )
 
 
@@ -346,7 +387,6 @@ def _credential_ok(text: str, m: re.Match) -> bool:
 SECRET_AUTH_HEADER = Detector(
     "secret.auth_header",
     "secret",
-    r"(?i)bearer\s|authorization",
     re.compile(
         r"(?:(?<![A-Za-z0-9_])(?i:bearer)|(?i:authorization)\s*[:：=]\s*[\"']?(?i:basic|token|bearer))[ \t]+"
         r"(?P<v>[A-Za-z0-9\-._~+/]{16,}=*)(?![A-Za-z0-9\-._~+/=])"
@@ -358,7 +398,6 @@ SECRET_AUTH_HEADER = Detector(
 SECRET_ASSIGNMENT = Detector(
     "secret.assignment",
     "secret",
-    r"(?i)(?:api[_\-]?key|apikey|secret|access[_\-]?token|auth[_\-]?token|password|passwd|pwd)|密码|口令",
     re.compile(
         r"(?:(?<![A-Za-z0-9_])(?i:(?:api[_\-]?key|apikey|secret(?:[_\-]?(?:access[_\-]?)?key)?|client[_\-]?secret|access[_\-]?token"
         r"|auth[_\-]?token|password|passwd|pwd))|密码|口令)[\"']?\s*(?:[:=：]|是|为)\s*[\"']?"
