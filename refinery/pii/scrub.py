@@ -1,5 +1,6 @@
 """Scrub personal data from a string column: find, validate, replace with typed placeholders.
 
+0. Full-width digits and letters are searched as their ASCII forms (offsets unchanged).
 1. One RE2 pass of ``pyarrow.compute`` over the whole column (all detectors' cores in one
    alternation) finds the documents that can hold any candidate; the others, most of a web
    crawl, are never turned into Python strings.
@@ -60,9 +61,26 @@ def detectors_for(cfg: PiiConfig) -> tuple[Detector, ...]:
     return _detectors_for(tuple(cfg.types), tuple(cfg.ip_allow))
 
 
+# Full-width forms (１３８１２３４５６７８, ｚｈａｎｇ＠１６３.com) are searched as ASCII: a 1:1 code
+# point map of U+FF01-FF5E, so spans found in the mapped text are the spans of the original.
+_ASCII_FORMS = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_HAS_FULLWIDTH = "[\\x{FF10}-\\x{FF19}\\x{FF20}]"  # full-width digits or ＠ (not the common ：，（）)
+
+
+def _searchable(texts: pa.Array) -> pa.Array:
+    rows = np.flatnonzero(_hits(texts, _HAS_FULLWIDTH))
+    if rows.size == 0:
+        return texts
+    mask = np.zeros(len(texts), dtype=bool)
+    mask[rows] = True
+    mapped = [t.translate(_ASCII_FORMS) for t in texts.take(pa.array(rows)).to_pylist()]
+    return pc.replace_with_mask(texts, pa.array(mask), pa.array(mapped, type=texts.type))
+
+
 def find_spans(text: str, detectors) -> list[Span]:
     """Validated, non-overlapping PII spans of one text, in order: the whole text scanned by every
     detector (the reference that ``scrub_pii``'s windowed column path must agree with)."""
+    text = text.translate(_ASCII_FORMS)
     found = []
     for det in detectors:
         found.extend(_find(text, det, [(0, len(text))]))
@@ -173,7 +191,7 @@ def scrub_pii(texts: pa.Array | pa.ChunkedArray, cfg: PiiConfig | None = None) -
     if n == 0 or not detectors:
         return PiiResult(texts, counts)
 
-    found = _candidates(texts, detectors)
+    found = _candidates(_searchable(texts), detectors)
     if not found:
         return PiiResult(texts, counts)
     rows = sorted(found)

@@ -489,6 +489,9 @@ RECORD_KEYS = {"email": "email", "phone": "tel", "id_card": "身份证", "bank_c
                "url_credentials": "dsn", "secret": "token"}
 
 
+_FULLWIDTH_DIGITS = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
 def _place(rng, lang: str, snippet: str, start: int, end: int, templates: list[str], key: str = "value"):
     """Put a snippet in a template; returns the sentence and the span shifted into it."""
     t = rng.choice(templates)
@@ -522,6 +525,8 @@ def make_corpus(seed: int = 0, per_type: int = 300, per_kind: int = 150) -> list
         for what, name in take:
             if what == "item":
                 snippet, s, e = GENERATORS[name](rng)
+                if lang == "zh" and name in ("phone", "id_card", "bank_card") and rng.random() < 0.05:
+                    snippet = snippet.translate(_FULLWIDTH_DIGITS)  # １３８１２３４５６７８ (same length)
                 sentence, s, e = _place(rng, lang, snippet, s, e, TEMPLATES[name][lang], RECORD_KEYS[name])
             else:
                 snippet, s, e = gen_lookalike(rng, name)

@@ -113,6 +113,7 @@ def test_scrub_column_replaces_items_and_counts_them(corpus):
 SCRUBBED = [
     ("手机：138 1234 5678。", "手机：<PHONE>。"),
     ("手机:138-1234-5678，", "手机:<PHONE>，"),
+    ("电话：１３８１２３４５６７８，邮箱：ｚｈａｎｇ＠１６３．ｃｏｍ", "电话：<PHONE>，邮箱：<EMAIL>"),
     ("电话+86 138 1234 5678", "电话<PHONE>"),
     ("Call 0086-13812345678 now", "Call <PHONE> now"),
     ("座机010-12345678转8001", "座机<PHONE>"),
