@@ -18,11 +18,15 @@ def write_outcomes(
     dims: tuple[str, ...] = ("source", "lang"),
     rejected_buckets: int = 4,
     kept_columns: list[str] | None = None,
+    length_before: str | None = None,
+    extra_stats=None,
 ) -> dict:
     """Persist the outcome DataFrame once, then write its two halves and the accounting.
 
     ``rejected_buckets`` files per reason keep one huge reason from landing on a single
-    task while ``inspect`` can still read one reason's directory alone.
+    task while ``inspect`` can still read one reason's directory alone. ``length_before``: see
+    ``outcome_stats``; ``extra_stats(outcomes) -> dict`` adds a stage's own totals (computed on
+    the persisted outcomes, before the commit) to ``_stats.json``.
     """
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
@@ -39,7 +43,9 @@ def write_outcomes(
                 .write.partitionBy("reason")
                 .parquet(f"{staging}/rejected")
             )
-            stats = outcome_stats(outcomes, stage, dims)
+            stats = outcome_stats(outcomes, stage, dims, length_before)
+            if extra_stats is not None:
+                stats.update(extra_stats(outcomes))
             stats["run"] = dict(run_info or {}, seconds=round(time.time() - started, 3))
             write_stats(spark, staging, stats)
     finally:

@@ -19,31 +19,54 @@ def _bucket_label(b: int) -> str:
     return f"<{2 ** b}" if b > 0 else "0"
 
 
-def outcome_stats(df, stage: str, dims: tuple[str, ...] = ("source", "lang")) -> dict:
+def _length_bucket(df, column: str):
+    from pyspark.sql import functions as F
+
+    if column not in df.columns:
+        return F.lit(0)
+    return (
+        F.when(F.col(column).isNull() | (F.col(column) <= 0), F.lit(0))
+        .otherwise(F.ceil(F.log2(F.col(column) + 1)))
+        .cast("int")
+    )
+
+
+def outcome_stats(df, stage: str, dims: tuple[str, ...] = ("source", "lang"), length_before: str | None = None) -> dict:
     """Counts of an outcome DataFrame: rows with a null ``reason`` are kept, others rejected.
 
     Returns rows in/kept/rejected, counts per reason, per value of each ``dims`` column
-    (the bias report: is one language or source rejected far more than another?) and a
-    log2 histogram of ``char_count`` before and after the stage.
+    (the bias report: is one language or source rejected far more than another, and for
+    which reasons?) and a log2 histogram of ``char_count`` before and after the stage.
+    ``length_before`` names a column holding each row's length on the way in, for a stage
+    that edits texts (the "after" histogram always reads ``char_count`` of kept rows).
     """
     from pyspark.sql import functions as F
 
     present = [d for d in dims if d in df.columns]
-    bucket = (
-        F.when(F.col("char_count").isNull() | (F.col("char_count") <= 0), F.lit(0))
-        .otherwise(F.ceil(F.log2(F.col("char_count") + 1)))
-        .cast("int")
-        if "char_count" in df.columns
-        else F.lit(0)
-    )
+    extra = [_length_bucket(df, length_before).alias("len_bucket_before")] if length_before else []
     grouped = (
         df.select(*[F.coalesce(F.col(d).cast("string"), F.lit("unknown")).alias(d) for d in present],
-                  F.coalesce(F.col("reason"), F.lit(KEPT)).alias("reason"), bucket.alias("len_bucket"))
-        .groupBy(*present, "reason", "len_bucket")
+                  F.coalesce(F.col("reason"), F.lit(KEPT)).alias("reason"),
+                  _length_bucket(df, "char_count").alias("len_bucket"), *extra)
+        .groupBy(*present, "reason", "len_bucket", *(["len_bucket_before"] if extra else []))
         .count()
         .collect()
     )
     return summarise(stage, [r.asDict() for r in grouped], present)
+
+
+def count_map_totals(df, column: str) -> dict:
+    """Totals of a ``map<string, int>`` column (e.g. lines removed per kind): per key, the sum
+    of the counts and the number of rows with a non-zero count. Aggregated on the executors."""
+    from pyspark.sql import functions as F
+
+    rows = (
+        df.select(F.explode(F.col(column)).alias("key", "n"))
+        .groupBy("key")
+        .agg(F.sum("n").alias("total"), F.count(F.when(F.col("n") > 0, 1)).alias("rows"))
+        .collect()
+    )
+    return {r["key"]: {"total": int(r["total"]), "rows": int(r["rows"])} for r in sorted(rows, key=lambda r: r["key"])}
 
 
 def summarise(stage: str, groups: list[dict], dims: list[str]) -> dict:
@@ -57,7 +80,7 @@ def summarise(stage: str, groups: list[dict], dims: list[str]) -> dict:
         n, kept = g["count"], g["reason"] == KEPT
         rows_in += n
         label = _bucket_label(g["len_bucket"])
-        hist_in[label] += n
+        hist_in[_bucket_label(g.get("len_bucket_before", g["len_bucket"]))] += n
         if kept:
             rows_kept += n
             hist_kept[label] += n
@@ -67,6 +90,9 @@ def summarise(stage: str, groups: list[dict], dims: list[str]) -> dict:
             entry = by_dim[d][g[d]]
             entry["rows_in"] += n
             entry["rows_kept" if kept else "rows_rejected"] += n
+            if not kept:
+                per_reason = entry.setdefault("rejected_by_reason", {})
+                per_reason[g["reason"]] = per_reason.get(g["reason"], 0) + n
     order = lambda h: dict(sorted(h.items(), key=lambda kv: (kv[0] != "0", len(kv[0]), kv[0])))  # noqa: E731
     stats = {
         "stage": stage,
@@ -74,12 +100,15 @@ def summarise(stage: str, groups: list[dict], dims: list[str]) -> dict:
         "rows_kept": rows_kept,
         "rows_rejected": rows_in - rows_kept,
         "rejected_by_reason": dict(sorted(by_reason.items())),
+        "rejected_rate_by_reason": {r: round(n / rows_in, 6) for r, n in sorted(by_reason.items())},
         "length_histogram": {"before": order(hist_in), "after": order(hist_kept)},
     }
     for d in dims:
         table = {}
         for key, e in sorted(by_dim[d].items()):
             e = dict(e)
+            if "rejected_by_reason" in e:
+                e["rejected_by_reason"] = dict(sorted(e["rejected_by_reason"].items()))
             e["kept_rate"] = round(e["rows_kept"] / e["rows_in"], 4) if e["rows_in"] else math.nan
             table[key] = e
         stats[f"by_{d}"] = table

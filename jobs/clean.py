@@ -1,0 +1,140 @@
+"""spark-submit jobs/clean.py --input INGESTED --output DIR [--config clean.yaml] [--mode filter|annotate]
+                              [--steps lines,rules,pii] [--set key=value ...]
+
+Drops boilerplate lines, judges every document with the heuristic rules of its language and
+category (refinery/filters), scrubs PII from what stays (refinery/pii), and writes ``kept/``,
+``rejected/reason=…/`` and ``_stats.json`` with the bias report (kept rate per language, source,
+category and reason; length histogram before and after; line edits and PII counts).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import functools
+import sys
+
+from refinery.config import ConfigError, load_config, parse_overrides
+from refinery.filters.config import CleanConfig
+from refinery.filters.pipeline import make_cleaner, outcome_schema
+from refinery.spark.arrow_apply import map_batches
+from refinery.spark.paths import HadoopFS, qualify
+from refinery.spark.session import build_session, ui_address
+from refinery.spark.stage import write_outcomes
+from refinery.spark.stats import count_map_totals, format_summary, outcome_stats
+from schemas import DOCUMENT
+
+DIMS = ("source", "lang", "category")
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="jobs/clean.py", description=__doc__.splitlines()[0])
+    p.add_argument("--input", required=True, help="an ingest (or earlier clean) output directory, or a Parquet dataset of documents")
+    p.add_argument("--output", required=True, help="output directory (local, file:// or hdfs://)")
+    p.add_argument("--config", help="clean.yaml (see conf/clean.yaml)")
+    p.add_argument("--mode", choices=["filter", "annotate"], help="annotate: keep every document with every rule's value")
+    p.add_argument("--steps", help="comma list of lines,rules,pii (default: all three)")
+    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override a config key, e.g. profiles.en.thresholds.gopher.min_words=30")
+    p.add_argument("--master", help="Spark master when not run through spark-submit (default local[*])")
+    return p.parse_args(argv)
+
+
+def load_clean_config(args) -> CleanConfig:
+    overrides = parse_overrides(args.set)
+    if args.mode:
+        overrides["mode"] = args.mode
+    if args.steps:
+        overrides["steps"] = [s.strip() for s in args.steps.split(",") if s.strip()]
+    return load_config(args.config, CleanConfig, overrides)
+
+
+def input_documents(spark, path: str):
+    """The documents of a stage output (its ``kept/``) or of a plain Parquet dataset."""
+    fs = HadoopFS(spark, path)
+    docs = qualify(path) + "/kept" if fs.exists(qualify(path) + "/kept") else qualify(path)
+    if not fs.exists(docs):
+        raise FileNotFoundError(f"clean: no input at {path}")
+    return spark.read.parquet(docs)
+
+
+def extra_stats(outcomes, cfg: CleanConfig) -> dict:
+    from pyspark.sql import functions as F
+
+    out = {"mode": cfg.mode, "steps": list(cfg.steps)}
+    if "lines" in cfg.steps:
+        agg = outcomes.agg(F.count(F.when(F.col("line_chars_removed") > 0, 1)).alias("docs"),
+                           F.coalesce(F.sum("line_chars_removed"), F.lit(0)).alias("chars")).collect()[0]
+        kinds = count_map_totals(outcomes, "line_edits")
+        out["line_edits"] = {"docs_edited": int(agg["docs"]), "chars_removed": int(agg["chars"]),
+                             "lines_removed": sum(k["total"] for k in kinds.values()), "by_kind": kinds}
+    if "pii" in cfg.steps:
+        types = count_map_totals(outcomes, "pii_counts")
+        out["pii"] = {"items_replaced": sum(t["total"] for t in types.values()), "by_type": types}
+    if cfg.mode == "annotate":
+        would = outcomes.withColumn("reason", F.col("would_reject"))
+        out["would_reject"] = outcome_stats(would, "clean", tuple(d for d in DIMS if d in outcomes.columns), "char_count_in")
+    return out
+
+
+def run(spark, input_path: str, output: str, cfg: CleanConfig) -> dict:
+    docs = input_documents(spark, input_path)
+    has_category = "category" in docs.columns
+    schema = outcome_schema(cfg.mode)
+    outcomes = map_batches(docs, functools.partial(make_cleaner, cfg), schema, cache_key=("clean", repr(cfg)))
+    if cfg.mode == "annotate":
+        kept_columns = DOCUMENT.names + ["category", "char_count_in", "line_edits", "pii_counts",
+                                         "rule_values", "rule_thresholds", "failed_rules", "would_reject"]
+    else:
+        kept_columns = DOCUMENT.names + (["category"] if has_category else [])
+    run_info = {"input": input_path, "config": dataclasses.asdict(cfg)}
+    return write_outcomes(spark, outcomes, output, "clean", run_info, dims=DIMS, rejected_buckets=cfg.rejected_buckets,
+                          kept_columns=kept_columns, length_before="char_count_in",
+                          extra_stats=functools.partial(extra_stats, cfg=cfg))
+
+
+def format_report(stats: dict) -> str:
+    """The bias report printed at the end (the same figures are in _stats.json)."""
+    lines = [format_summary(stats)]
+    for dim in ("lang", "category", "source"):
+        table = stats.get(f"by_{dim}", {})
+        for key, e in sorted(table.items(), key=lambda kv: -kv[1]["rows_in"])[:10]:
+            top = sorted(e.get("rejected_by_reason", {}).items(), key=lambda kv: -kv[1])[:3]
+            lines.append(f"    {dim}={key:<14} in {e['rows_in']:>8,}  kept {e['kept_rate']:.1%}  "
+                         + ", ".join(f"{r} {n:,}" for r, n in top))
+    hist = stats["length_histogram"]
+    lines.append("  length (non-space chars) before: " + " ".join(f"{k}:{v}" for k, v in hist["before"].items()))
+    lines.append("  length (non-space chars) after:  " + " ".join(f"{k}:{v}" for k, v in hist["after"].items()))
+    if "line_edits" in stats:
+        le = stats["line_edits"]
+        lines.append(f"  line edits: {le['lines_removed']:,} lines in {le['docs_edited']:,} docs ("
+                     + ", ".join(f"{k} {v['total']:,}" for k, v in le["by_kind"].items()) + ")")
+    if "pii" in stats:
+        lines.append(f"  pii replaced: {stats['pii']['items_replaced']:,} ("
+                     + ", ".join(f"{k} {v['total']:,}" for k, v in stats["pii"]["by_type"].items()) + ")")
+    if "would_reject" in stats:
+        w = stats["would_reject"]
+        lines.append(f"  annotate: would reject {w['rows_rejected']:,} of {w['rows_in']:,}: "
+                     + ", ".join(f"{r} {n:,}" for r, n in sorted(w["rejected_by_reason"].items(), key=lambda kv: -kv[1])[:8]))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        cfg = load_clean_config(args)
+    except ConfigError as e:
+        print(f"clean: config error: {e}", file=sys.stderr)
+        return 2
+    spark = build_session("refinery-clean", conf=cfg.spark, master=args.master, arrow_batch_size=cfg.batch_size)
+    print(f"clean: {args.input} -> {args.output}  steps={','.join(cfg.steps)} mode={cfg.mode}  "
+          f"(Spark UI: {ui_address(spark)})", flush=True)
+    try:
+        stats = run(spark, args.input, args.output, cfg)
+    except FileNotFoundError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    print(format_report(stats), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The clean job's configuration (``--config clean.yaml``, see conf/clean.yaml), validated
+before any Spark work: an unknown rule id, profile, step or category pattern names its key."""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+from refinery.config import ConfigError, check
+from refinery.filters.evaluate import RULES_BY_NAME
+from refinery.filters.lines import LineEditConfig
+from refinery.filters.profiles import BUILTIN, CATEGORY_OVERRIDES
+from refinery.filters.rule import WORDLIST_DIR
+
+try:  # PII scrubbing lives in refinery/pii (its own issue); the config nests its section
+    from refinery.pii import PiiConfig
+except ImportError:  # pragma: no cover - until refinery.pii is merged
+    PiiConfig = None
+
+STEPS = ("lines", "rules", "pii")
+
+
+@dataclass
+class ProfileConfig:
+    """A threshold profile. For a built-in name (en, zh, default) or with ``base``, the listed
+    thresholds override the built-in ones; null switches a rule off."""
+
+    base: str | None = None
+    tokens: Literal["words", "cjk_chars"] | None = None
+    stop_words: str | None = None  # file name in refinery/filters/wordlists, or a path
+    dirty_words: str | None = None
+    short_line_length: int = 30
+    thresholds: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass
+class ResolvedProfile:
+    name: str
+    tokens: str
+    stop_words: str | None
+    dirty_words: str | None
+    short_line_length: int
+    thresholds: dict  # rule id -> float, enabled rules only, in no particular order
+
+
+@dataclass
+class LanguageConfig:
+    # Languages kept (``general.lang_allowed``); empty: every language.
+    allow: list[str] = field(default_factory=list)
+    # Detected language (ingest's ``lang``) -> threshold profile.
+    profiles: dict[str, str] = field(default_factory=lambda: {"en": "en", "zh": "zh"})
+    default_profile: str = "default"
+
+
+def _check_wordlist(name: str | None, key: str) -> None:
+    if name is None:
+        return
+    path = name if os.path.sep in name else os.path.join(WORDLIST_DIR, name)
+    check(os.path.isfile(path), key, f"no such word list: {name}")
+
+
+@dataclass
+class CleanConfig:
+    # filter: split kept/rejected; annotate: keep every document with every rule's value.
+    mode: Literal["filter", "annotate"] = "filter"
+    steps: list[str] = field(default_factory=lambda: list(STEPS))
+    languages: LanguageConfig = field(default_factory=LanguageConfig)
+    profiles: dict[str, ProfileConfig] = field(default_factory=dict)
+    # category -> {rule id or glob (gopher.*) -> threshold, null = off}; applied over the profile.
+    categories: dict[str, dict[str, float | None]] = field(default_factory=lambda: {
+        c: dict(o) for c, o in CATEGORY_OVERRIDES.items()})
+    lines: LineEditConfig = field(default_factory=LineEditConfig)
+    pii: (PiiConfig if PiiConfig is not None else dict) = field(  # type: ignore[valid-type]
+        default_factory=(PiiConfig if PiiConfig is not None else dict))
+    # Documents per Arrow batch handed to the operator (spark.sql.execution.arrow.maxRecordsPerBatch).
+    batch_size: int = 1024
+    # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).
+    rejected_buckets: int = 4
+    spark: dict[str, str] = field(default_factory=dict)
+    resolved: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        check(bool(self.steps), "steps", f"at least one of {list(STEPS)}")
+        bad = [s for s in self.steps if s not in STEPS]
+        check(not bad, "steps", f"unknown steps {bad} (known: {list(STEPS)})")
+        check(len(set(self.steps)) == len(self.steps), "steps", "a step is listed twice")
+        check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
+        check(self.batch_size > 0, "batch_size", "must be positive")
+        self.steps = [s for s in STEPS if s in self.steps]  # the order is fixed: lines, rules, pii
+        self.resolved = {name: self._resolve(name) for name in sorted(set(BUILTIN) | set(self.profiles))}
+        for lang, prof in self.languages.profiles.items():
+            check(prof in self.resolved, f"languages.profiles.{lang}", f"unknown profile {prof!r} (have {sorted(self.resolved)})")
+        check(self.languages.default_profile in self.resolved, "languages.default_profile",
+              f"unknown profile {self.languages.default_profile!r}")
+        for cat, overrides in self.categories.items():
+            for pattern, value in overrides.items():
+                check(any(fnmatch.fnmatchcase(r, pattern) for r in RULES_BY_NAME), f"categories.{cat}.{pattern}",
+                      "matches no rule id")
+                check(value is None or value == value, f"categories.{cat}.{pattern}", "must be a number or null")
+
+    def _resolve(self, name: str) -> ResolvedProfile:
+        given = self.profiles.get(name, ProfileConfig())
+        base_name = given.base or (name if name in BUILTIN else None)
+        check(base_name in BUILTIN, f"profiles.{name}.base", f"a new profile needs base: one of {sorted(BUILTIN)}")
+        base = BUILTIN[base_name]
+        thresholds = dict(base["thresholds"])
+        for rule, value in given.thresholds.items():
+            check(rule in RULES_BY_NAME, f"profiles.{name}.thresholds.{rule}", "unknown rule id")
+            thresholds[rule] = value
+        stop = given.stop_words or base["stop_words"]
+        dirty = given.dirty_words or base["dirty_words"]
+        _check_wordlist(stop, f"profiles.{name}.stop_words")
+        _check_wordlist(dirty, f"profiles.{name}.dirty_words")
+        check(given.short_line_length > 0, f"profiles.{name}.short_line_length", "must be positive")
+        return ResolvedProfile(name, given.tokens or base["tokens"], stop, dirty, given.short_line_length,
+                               {r: float(v) for r, v in thresholds.items() if v is not None})
+
+    def profile_of(self, lang: str | None) -> str:
+        return self.languages.profiles.get(lang or "", self.languages.default_profile)
+
+    def category_thresholds(self, category: str, profile: ResolvedProfile) -> dict:
+        """Rule id -> threshold (None: off) that ``category`` changes in ``profile``."""
+        out = {}
+        for pattern, value in self.categories.get(category, {}).items():
+            for rule in RULES_BY_NAME:
+                if fnmatch.fnmatchcase(rule, pattern) and rule in profile.thresholds:
+                    out[rule] = value
+        return out

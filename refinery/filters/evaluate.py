@@ -1,0 +1,119 @@
+"""Run the rule families over a batch: every document judged by its language's profile, with its
+category's overrides; the first failing rule (in family order, cheap families first) is the
+document's reason.
+
+In ``filter`` mode a family only measures the documents still alive, so the expensive n-gram
+repetition rules run on what the cheap rules let through. In ``annotate`` mode every family
+measures every document, and all values are returned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from refinery.filters import c4, chinese, fineweb, general, gopher_quality, gopher_repetition
+from refinery.filters.rule import MeasureContext, load_wordlist
+from refinery.filters.text_view import TextView, subset_view
+
+# Evaluation order: cheap document-level checks, then line/token rules, n-gram repetition last.
+FAMILIES = [general.FAMILY, chinese.FAMILY, gopher_quality.FAMILY, c4.FAMILY, fineweb.FAMILY, gopher_repetition.FAMILY]
+RULES_BY_NAME = {rule.name: rule for fam in FAMILIES for rule in fam.rules}
+FAMILY_OF = {rule.name: fam for fam in FAMILIES for rule in fam.rules}
+CONTEXT_COLUMNS = ("lang", "lang_score", "char_count", "digit_ratio", "cjk_ratio")
+
+
+@dataclass
+class Decisions:
+    reason: np.ndarray  # object: rule id or None
+    value: np.ndarray  # float64, NaN when kept
+    threshold: np.ndarray
+    profile: np.ndarray  # object: profile name per row
+    values: dict  # rule id -> float64 per row (NaN: not measured)
+    thresholds: dict  # rule id -> float64 per row (NaN: rule off for that row)
+
+
+def _column(batch, name):
+    if name not in batch.schema.names:
+        return None
+    col = batch.column(name)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_dictionary(col.type):
+        return np.asarray(col.cast(pa.string()).to_pylist(), dtype=object)
+    return pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def measure_context(profile, columns: dict, rows: np.ndarray, allowed) -> MeasureContext:
+    return MeasureContext(
+        columns={k: v[rows] for k, v in columns.items() if v is not None},
+        stop_words=load_wordlist(profile.stop_words) if profile.stop_words else (),
+        dirty_words=load_wordlist(profile.dirty_words) if profile.dirty_words else (),
+        allowed_languages=tuple(allowed),
+        short_line_length=profile.short_line_length,
+    )
+
+
+def row_thresholds(cfg, profile, categories, rows: np.ndarray) -> dict:
+    """Rule id -> threshold per row of ``rows`` (NaN where the row's category turns it off)."""
+    out = {r: np.full(len(rows), t) for r, t in profile.thresholds.items()}
+    if categories is None:
+        return out
+    cats = categories[rows]
+    for cat in cfg.categories:
+        hit = cats == cat
+        if not hit.any():
+            continue
+        for rule, value in cfg.category_thresholds(cat, profile).items():
+            out[rule][hit] = np.nan if value is None else value
+    return out
+
+
+def evaluate(batch: pa.RecordBatch | pa.Table, cfg, texts: pa.Array | None = None, measure_all: bool = False) -> Decisions:
+    """Judge every row of ``batch`` (``texts`` overrides its text column, e.g. after line edits)."""
+    n = batch.num_rows
+    texts = batch.column("text") if texts is None else texts
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    columns = {c: _column(batch, c) for c in CONTEXT_COLUMNS}
+    langs = columns["lang"] if columns["lang"] is not None else np.full(n, None, dtype=object)
+    categories = _column(batch, "category")
+    profile_of = np.asarray([cfg.profile_of(lang) for lang in langs], dtype=object) if n else np.zeros(0, dtype=object)
+
+    reason = np.full(n, None, dtype=object)
+    value = np.full(n, np.nan)
+    threshold = np.full(n, np.nan)
+    values, thresholds = {}, {}
+    for pname in sorted(set(profile_of)):
+        profile = cfg.resolved[pname]
+        rows = np.flatnonzero(profile_of == pname)
+        thr = row_thresholds(cfg, profile, categories, rows)
+        view, view_rows = TextView(texts.take(pa.array(rows)), tokens=profile.tokens), np.arange(len(rows))
+        for family in FAMILIES:
+            rules = [r for r in family.rules if r.name in thr]
+            if not rules:
+                continue
+            live = np.arange(len(rows)) if measure_all else np.flatnonzero(reason[rows] == None)  # noqa: E711
+            live = live[np.any([~np.isnan(thr[r.name][live]) for r in rules], axis=0)] if len(live) and not measure_all else live
+            if len(live) == 0:
+                continue
+            if len(live) != len(view_rows) or not np.array_equal(live, view_rows):
+                if np.isin(live, view_rows).all():
+                    view = subset_view(view, np.searchsorted(view_rows, live))
+                else:
+                    view = TextView(texts.take(pa.array(rows[live])), tokens=profile.tokens)
+                view_rows = live
+            measured = family.measure(view, measure_context(profile, columns, rows[live], cfg.languages.allow))
+            for rule in rules:
+                v = np.asarray(measured[rule.name], dtype=np.float64)
+                t = thr[rule.name][live]
+                full_v = values.setdefault(rule.name, np.full(n, np.nan))
+                full_v[rows[live]] = v
+                full_t = thresholds.setdefault(rule.name, np.full(n, np.nan))
+                full_t[rows[live]] = t
+                fail = rule.fails(v, t) & (reason[rows[live]] == None)  # noqa: E711
+                hit = rows[live][fail]
+                reason[hit] = rule.name
+                value[hit] = v[fail]
+                threshold[hit] = t[fail]
+    return Decisions(reason, value, threshold, profile_of, values, thresholds)

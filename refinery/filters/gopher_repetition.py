@@ -1,0 +1,102 @@
+"""Gopher repetition rules (Rae et al. 2021, table A1), thresholds as published and as datatrove's
+``GopherRepetitionFilter`` uses them; Chinese uses FineWeb-2's cmn_Hani values over character
+n-grams (conf/clean.yaml):
+
+* duplicate paragraphs / lines: ≤ 30% of them, ≤ 20% of the characters;
+* the most frequent 2/3/4-gram covers ≤ 20% / 18% / 16% of the characters;
+* characters inside repeated 5..10-grams: ≤ 15%, 14%, 13%, 12%, 11%, 10%.
+
+Repeated n-gram characters are the union of the tokens covered by every n-gram occurrence that
+repeats an earlier one in the same document (the paper's definition). datatrove walks the text
+greedily instead (after a repeat it jumps n tokens and does not record the n-grams it jumped
+over), which can count slightly fewer characters in heavily repeated text; see
+bench/clean_agreement.py for how often the two disagree.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from refinery.filters.rule import Family, Rule, safe_div
+from refinery.filters.text_view import ngram_keys, repeated_within_docs
+
+TOP_NGRAMS = (2, 3, 4)
+DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
+
+RULES = [
+    Rule("gopher.dup_para_frac", "max", "share of paragraphs repeating an earlier one", lines="paragraphs"),
+    Rule("gopher.dup_para_char_frac", "max", "share of characters in repeated paragraphs", lines="paragraphs"),
+    Rule("gopher.dup_line_frac", "max", "share of lines repeating an earlier one", lines="line_runs"),
+    Rule("gopher.dup_line_char_frac", "max", "share of characters in repeated lines", lines="line_runs"),
+    *[Rule(f"gopher.top_{n}gram_char_frac", "max", f"share of characters in the most frequent {n}-gram") for n in TOP_NGRAMS],
+    *[Rule(f"gopher.dup_{n}gram_char_frac", "max", f"share of characters in repeated {n}-grams") for n in DUP_NGRAMS],
+]
+
+DEFAULTS_EN = {
+    "gopher.dup_para_frac": 0.3, "gopher.dup_para_char_frac": 0.2,
+    "gopher.dup_line_frac": 0.3, "gopher.dup_line_char_frac": 0.2,
+    "gopher.top_2gram_char_frac": 0.2, "gopher.top_3gram_char_frac": 0.18, "gopher.top_4gram_char_frac": 0.16,
+    "gopher.dup_5gram_char_frac": 0.15, "gopher.dup_6gram_char_frac": 0.14, "gopher.dup_7gram_char_frac": 0.13,
+    "gopher.dup_8gram_char_frac": 0.12, "gopher.dup_9gram_char_frac": 0.11, "gopher.dup_10gram_char_frac": 0.10,
+}
+
+
+def _line_flags(view, ctx, rule: str) -> np.ndarray:
+    split = view.paragraphs if rule.startswith("gopher.dup_para") else view.line_runs
+    return split.repeated
+
+
+def top_ngram_chars(codes, lengths, parent, n_docs, n) -> np.ndarray:
+    """Per document: characters of its most frequent n-gram (joined by spaces) times its count.
+
+    Ties go to the n-gram seen first, as ``Counter.most_common`` does.
+    """
+    starts, key = ngram_keys(codes, parent, n)
+    out = np.zeros(n_docs)
+    if len(starts) == 0:
+        return out
+    doc = parent[starts]
+    pair = np.stack([doc.astype(np.uint64), key], axis=1).view(np.dtype((np.void, 16))).ravel()
+    _, inverse, counts = np.unique(pair, return_inverse=True, return_counts=True)
+    count = counts[inverse.ravel()]
+    best = np.zeros(n_docs, dtype=np.int64)
+    np.maximum.at(best, doc, count)
+    at_best = count == best[doc]
+    docs_hit, first = np.unique(doc[at_best], return_index=True)
+    pos = starts[at_best][first]
+    csum = np.concatenate([[0], np.cumsum(lengths)])
+    chars = csum[pos + n] - csum[pos] + (n - 1)
+    out[docs_hit] = chars * best[docs_hit]
+    return out
+
+
+def repeated_ngram_chars(codes, lengths, parent, n_docs, n) -> np.ndarray:
+    """Per document: characters of the tokens covered by n-grams that repeat an earlier one."""
+    starts, key = ngram_keys(codes, parent, n)
+    if len(starts) == 0:
+        return np.zeros(n_docs)
+    dup_start = np.zeros(len(codes) + 1, dtype=np.int64)
+    dup_start[starts[repeated_within_docs(key, parent[starts])] + 1] = 1
+    opened = np.cumsum(dup_start)  # opened[j + 1]: repeated n-grams starting at or before token j
+    j = np.arange(len(codes))
+    covered = (opened[j + 1] - opened[np.maximum(j + 1 - n, 0)]) > 0
+    return np.bincount(parent, weights=np.where(covered, lengths, 0).astype(np.float64), minlength=n_docs)
+
+
+def measure(view, ctx) -> dict:
+    length = view.lengths
+    paras, lines = view.paragraphs, view.line_runs
+    out = {
+        "gopher.dup_para_frac": safe_div(paras.per_doc(paras.repeated), paras.counts),
+        "gopher.dup_para_char_frac": safe_div(paras.per_doc(np.where(paras.repeated, paras.lengths, 0)), length),
+        "gopher.dup_line_frac": safe_div(lines.per_doc(lines.repeated), lines.counts),
+        "gopher.dup_line_char_frac": safe_div(lines.per_doc(np.where(lines.repeated, lines.lengths, 0)), length),
+    }
+    tok, codes = view.tokens, view.token_codes
+    for n in TOP_NGRAMS:
+        out[f"gopher.top_{n}gram_char_frac"] = safe_div(top_ngram_chars(codes, tok.lengths, tok.parent, view.n, n), length)
+    for n in DUP_NGRAMS:
+        out[f"gopher.dup_{n}gram_char_frac"] = safe_div(repeated_ngram_chars(codes, tok.lengths, tok.parent, view.n, n), length)
+    return out
+
+
+FAMILY = Family("gopher_repetition", RULES, measure, _line_flags)

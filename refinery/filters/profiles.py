@@ -1,0 +1,53 @@
+"""Built-in threshold profiles: which rules judge a language, with which published thresholds.
+
+``en``: Gopher quality + repetition (Rae et al. 2021), C4 (Raffel et al. 2020), FineWeb
+(Penedo et al. 2024) — datatrove's defaults. ``zh``: FineWeb-2's cmn_Hani values
+(huggingface/fineweb-2 configs/cmn_Hani.yml) over character n-grams, plus the Chinese
+practitioner rules. ``default`` (any other language): the language-independent rules only, so a
+language we have no tuned rules for is not judged by English ones.
+
+Category overrides (the scoring stage's ``category`` column) switch off prose rules for text
+whose shape is not prose: code has curly brackets and short lines, markdown has bullets and
+``#`` headings, LaTeX has braces and symbols.
+"""
+from __future__ import annotations
+
+from refinery.filters import c4, chinese, fineweb, general, gopher_quality, gopher_repetition
+
+EN = {
+    **general.DEFAULTS, "general.lang_score": 0.65,
+    **gopher_quality.DEFAULTS_EN, **gopher_repetition.DEFAULTS_EN, **c4.DEFAULTS_EN, **fineweb.DEFAULTS_EN,
+}
+
+ZH = {
+    **general.DEFAULTS, "general.lang_score": 0.692,
+    "gopher.min_words": 50, "gopher.max_words": 100_000,
+    "gopher.hash_ratio": 0.1, "gopher.ellipsis_ratio": 0.1,
+    "gopher.bullet_lines": 0.9, "gopher.ellipsis_lines": 0.3,
+    "gopher.alpha_words": 0.735, "gopher.stop_words": 2,
+    "gopher.dup_para_frac": 0.3, "gopher.dup_para_char_frac": 0.2,
+    "gopher.dup_line_frac": 0.287, "gopher.dup_line_char_frac": 0.2,
+    "gopher.top_2gram_char_frac": 0.256, "gopher.top_3gram_char_frac": 0.201, "gopher.top_4gram_char_frac": 0.171,
+    "gopher.dup_5gram_char_frac": 0.198, "gopher.dup_6gram_char_frac": 0.182, "gopher.dup_7gram_char_frac": 0.167,
+    "gopher.dup_8gram_char_frac": 0.154, "gopher.dup_9gram_char_frac": 0.14, "gopher.dup_10gram_char_frac": 0.127,
+    "fineweb.line_punct_ratio": 0.106, "fineweb.short_line_ratio": 0.67,
+    "fineweb.char_dup_ratio": 0.01, "fineweb.list_ratio": 0.178,
+    **chinese.DEFAULTS_ZH,
+}
+
+BUILTIN = {
+    "en": {"tokens": "words", "stop_words": "en_stopwords.txt", "dirty_words": None, "thresholds": EN},
+    "zh": {"tokens": "cjk_chars", "stop_words": "zh_stopwords.txt", "dirty_words": "zh_dirty_keywords.txt",
+           "thresholds": ZH},
+    "default": {"tokens": "words", "stop_words": None, "dirty_words": None, "thresholds": dict(general.DEFAULTS)},
+}
+
+_PROSE = ["gopher.*", "c4.*", "fineweb.*", "zh.avg_line_length", "zh.cjk_ratio"]
+CATEGORY_OVERRIDES = {
+    "code": {**dict.fromkeys(_PROSE), "general.lang_score": None, "general.lang_allowed": None,
+             "general.symbol_ratio": None, "general.digit_ratio": None},
+    "markdown_docs": {"gopher.bullet_lines": None, "gopher.hash_ratio": None, "c4.*": None,
+                      "fineweb.*": None, "zh.avg_line_length": None, "general.symbol_ratio": None},
+    "math_latex": {**dict.fromkeys(_PROSE), "general.symbol_ratio": None, "general.digit_ratio": None,
+                   "general.lang_score": None},
+}

@@ -1,0 +1,199 @@
+"""The splits every rule family shares (lines, paragraphs, tokens), computed once per batch.
+
+A split is a flat Arrow string array plus, for each piece, the index of the document it came
+from (``parent``): per-document measures are then NumPy reductions over whole columns
+(``np.bincount(parent, weights)``), never a Python loop over documents or characters.
+
+Tokens approximate the spaCy English tokenizer that datatrove's Gopher and FineWeb filters use
+(``split_into_words``): whitespace-separated, with leading and trailing punctuation runs split
+off as tokens of their own (``"world,"`` → ``world`` ``,``), hyphens between letters and English
+clitics (``n't``, ``'s``) split as spaCy does. ``cjk_chars`` mode (Chinese) makes every CJK
+character a token, FineWeb-2's character n-grams in place of words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from refinery.filters.punctuation import CJK
+
+# RE2 patterns (pyarrow.compute); \1 \2 are capture groups in replacements.
+_LEADING_PUNCT = r"(^|\s)([^\w\s]+)"
+_TRAILING_PUNCT = r"([^\w\s]+)(\s|$)"
+_INFIX_HYPHEN = r"(\pL)-(\pL)"
+_CLITIC = r"(\pL)(n't|'s|'re|'ll|'ve|'m|'d)(\s|$)"
+_SPLITLINES = "\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
+
+
+@dataclass
+class Split:
+    """Pieces of every document, flattened: ``values[i]`` belongs to document ``parent[i]``."""
+
+    values: pa.Array  # string
+    parent: np.ndarray  # int64, non-decreasing
+    n_docs: int
+
+    @classmethod
+    def from_lists(cls, lists: pa.Array, n_docs: int) -> "Split":
+        return cls(lists.flatten(), pc.list_parent_indices(lists).to_numpy().astype(np.int64), n_docs)
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        return pc.utf8_length(self.values).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """Pieces per document."""
+        return np.bincount(self.parent, minlength=self.n_docs)
+
+    def per_doc(self, weights) -> np.ndarray:
+        """Sum of a per-piece quantity (bool or number) for each document."""
+        return np.bincount(self.parent, weights=np.asarray(weights, dtype=np.float64), minlength=self.n_docs)
+
+    def flags(self, pattern: str, ignore_case: bool = False) -> np.ndarray:
+        return _np_bool(pc.match_substring_regex(self.values, pattern=pattern, ignore_case=ignore_case))
+
+    def take(self, mask: np.ndarray) -> "Split":
+        return Split(self.values.filter(pa.array(mask)), self.parent[mask], self.n_docs)
+
+    @cached_property
+    def repeated(self) -> np.ndarray:
+        """True for a piece equal to an earlier piece of the same document (not its first occurrence)."""
+        return repeated_within_docs(_codes(self.values), self.parent)
+
+
+def _np_bool(arr) -> np.ndarray:
+    return pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _codes(values: pa.Array) -> np.ndarray:
+    """An integer id per distinct string (identity within this batch)."""
+    enc = pc.dictionary_encode(values)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def repeated_within_docs(keys: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """Mask of entries whose (document, key) pair occurred at an earlier position."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=bool)
+    pair = np.stack([parent.astype(np.uint64), keys.astype(np.uint64)], axis=1)
+    _, first = np.unique(pair.view(np.dtype((np.void, 16))).ravel(), return_index=True)
+    out = np.ones(len(keys), dtype=bool)
+    out[first] = False
+    return out
+
+
+class TextView:
+    """Lazily computed splits of a string column; every rule family reads what it needs."""
+
+    def __init__(self, texts: pa.Array, tokens: str = "words"):
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
+        self.texts = pc.fill_null(texts.cast(pa.string()), "")
+        self.n = len(self.texts)
+        self.token_mode = tokens
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        """Characters (code points) per document, whitespace included (``len(text)``)."""
+        return pc.utf8_length(self.texts).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def count(self, substring: str) -> np.ndarray:
+        """Non-overlapping occurrences of a literal per document (``str.count``)."""
+        return pc.count_substring(self.texts, pattern=substring).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def count_regex(self, pattern: str, ignore_case: bool = False) -> np.ndarray:
+        return pc.count_substring_regex(self.texts, pattern=pattern, ignore_case=ignore_case).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+
+    @cached_property
+    def newline_lines(self) -> Split:
+        """``text.split("\\n")`` (FineWeb quality)."""
+        return Split.from_lists(pc.split_pattern(self.texts, pattern="\n"), self.n)
+
+    @cached_property
+    def splitlines(self) -> Split:
+        """``text.splitlines()`` (Gopher quality, C4): no trailing empty line, none for ''."""
+        trimmed = pc.replace_substring_regex(self.texts, pattern=f"(?:{_SPLITLINES})$", replacement="", max_replacements=1)
+        lists = pc.split_pattern_regex(trimmed, pattern=_SPLITLINES)
+        split = Split.from_lists(lists, self.n)
+        empty_doc = (self.lengths == 0)[split.parent]  # ''.splitlines() is []
+        return split.take(~empty_doc) if empty_doc.any() else split
+
+    @cached_property
+    def line_runs(self) -> Split:
+        """``re.split("\\n+", text)`` (Gopher repetition lines)."""
+        return Split.from_lists(pc.split_pattern_regex(self.texts, pattern="\n+"), self.n)
+
+    @cached_property
+    def paragraphs(self) -> Split:
+        """``re.split(r"\\n{2,}", text.strip())`` (Gopher repetition paragraphs)."""
+        stripped = pc.utf8_trim_whitespace(self.texts)
+        return Split.from_lists(pc.split_pattern_regex(stripped, pattern=r"\n{2,}"), self.n)
+
+    @cached_property
+    def tokens(self) -> Split:
+        """Words and punctuation tokens (see the module docstring)."""
+        t = self.texts
+        if self.token_mode == "cjk_chars":
+            t = pc.replace_substring_regex(t, pattern=f"({CJK})", replacement=r" \1 ")
+        else:
+            t = pc.replace_substring_regex(t, pattern=_CLITIC, replacement=r"\1 \2\3")
+            t = pc.replace_substring_regex(t, pattern=_INFIX_HYPHEN, replacement=r"\1 - \2")
+        t = pc.replace_substring_regex(t, pattern=_LEADING_PUNCT, replacement=r"\1\2 ")
+        t = pc.replace_substring_regex(t, pattern=_TRAILING_PUNCT, replacement=r" \1\2")
+        lists = pc.utf8_split_whitespace(t)
+        split = Split.from_lists(lists, self.n)
+        nonempty = split.lengths > 0
+        return split if nonempty.all() else split.take(nonempty)
+
+    @cached_property
+    def token_codes(self) -> np.ndarray:
+        return _codes(self.tokens.values)
+
+
+def ngram_keys(codes: np.ndarray, parent: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hash of every token n-gram that lies inside one document: (start positions, keys).
+
+    A polynomial hash over batch-wide token ids (uint64 arithmetic wraps); two different
+    n-grams of one document collide with probability ~2^-64.
+    """
+    total = len(codes)
+    if total < n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    starts = np.arange(total - n + 1)
+    inside = parent[starts] == parent[starts + n - 1]
+    starts = starts[inside]
+    key = np.zeros(len(starts), dtype=np.uint64)
+    mult = np.uint64(1_000_003)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            key = key * mult + (codes[starts + k].astype(np.uint64) + np.uint64(1))
+    return starts, key
+
+
+def subset_view(view: TextView, rows: np.ndarray) -> TextView:
+    """The view of documents ``rows`` (sorted positions), reusing every split already computed."""
+    sub = TextView(view.texts.take(pa.array(rows)), tokens=view.token_mode)
+    remap = np.full(view.n, -1, dtype=np.int64)
+    remap[rows] = np.arange(len(rows))
+    for name in ("newline_lines", "splitlines", "line_runs", "paragraphs", "tokens"):
+        split = view.__dict__.get(name)
+        if split is None:
+            continue
+        keep = remap[split.parent] >= 0
+        piece = Split(split.values.filter(pa.array(keep)), remap[split.parent[keep]], len(rows))
+        if "lengths" in split.__dict__:
+            piece.__dict__["lengths"] = split.lengths[keep]
+        sub.__dict__[name] = piece
+        if name == "tokens" and "token_codes" in view.__dict__:
+            sub.__dict__["token_codes"] = view.token_codes[keep]
+    if "lengths" in view.__dict__:
+        sub.__dict__["lengths"] = view.lengths[rows]
+    return sub
