@@ -18,11 +18,15 @@ def write_outcomes(
     dims: tuple[str, ...] = ("source", "lang"),
     rejected_buckets: int = 4,
     kept_columns: list[str] | None = None,
+    extra_stats=None,
 ) -> dict:
     """Persist the outcome DataFrame once, then write its two halves and the accounting.
 
     ``rejected_buckets`` files per reason keep one huge reason from landing on a single
-    task while ``inspect`` can still read one reason's directory alone.
+    task while ``inspect`` can still read one reason's directory alone. ``extra_stats``, a
+    function of the persisted outcome DataFrame returning a dict, adds stage-specific
+    entries to ``_stats.json`` (e.g. the score stage's bias check) without a second pass
+    over the stage's computation.
     """
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
@@ -40,6 +44,8 @@ def write_outcomes(
                 .parquet(f"{staging}/rejected")
             )
             stats = outcome_stats(outcomes, stage, dims)
+            if extra_stats is not None:
+                stats.update(extra_stats(outcomes))
             stats["run"] = dict(run_info or {}, seconds=round(time.time() - started, 3))
             write_stats(spark, staging, stats)
     finally:
