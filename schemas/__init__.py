@@ -12,6 +12,7 @@ from schemas.datasets import (
     REJECTION_FIELDS,
     document_to_rejected,
 )
+from schemas.datasets import SCORE_FIELDS, SCORED, SCORED_OUTCOME
 from schemas.validate import (
     SchemaError,
     validate_dataset,
@@ -27,6 +28,9 @@ __all__ = [
     "RAW_RECORD",
     "REJECTED",
     "REJECTION_FIELDS",
+    "SCORED",
+    "SCORED_OUTCOME",
+    "SCORE_FIELDS",
     "SchemaError",
     "document_to_rejected",
     "validate_dataset",

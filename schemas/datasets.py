@@ -94,3 +94,16 @@ def document_to_rejected(docs: pa.RecordBatch | pa.Table, stage: str, reason, va
         pa.nulls(n, pa.binary()),
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=REJECTED)
+
+
+# Model scores a document leaves the score stage with (refinery/scoring). ``category`` routes
+# per-category thresholds downstream (clean), ``quality_score`` picks dedup representatives.
+SCORE_FIELDS = [
+    pa.field("category", pa.string()),  # one of refinery.scoring.categories.CATEGORIES
+    pa.field("category_score", pa.float32()),  # domain classifier probability of that category
+    pa.field("fasttext_quality", pa.float32()),  # fastText P(high quality)
+    pa.field("quality_score", pa.float32()),  # final P(high quality): BERT, or fastText where it decided alone
+]
+SCORED = pa.schema(list(DOCUMENT) + SCORE_FIELDS)
+# The score operator's output: every input row once, with its scores, kept or rejected.
+SCORED_OUTCOME = pa.schema(list(OUTCOME) + [f.with_nullable(True) for f in SCORE_FIELDS])

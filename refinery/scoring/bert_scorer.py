@@ -1,0 +1,129 @@
+"""BERT-family quality scorer at inference: one load per executor, length-bucketed batches
+under ``torch.inference_mode``, GPU + bf16 when one is visible.
+
+Documents are tokenized once (fast tokenizer, truncated), sorted by length and cut into
+batches whose padded size stays under a token budget, so short pages are not padded to the
+longest one in a random batch; scores go back in input order.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from refinery.scoring.fasttext_model import ModelLoadError
+
+METADATA_FILE = "refinery_quality.json"
+
+
+@dataclass
+class BertRuntime:
+    max_length: int = 256  # tokens per document (the model's position table bounds it)
+    batch_size: int = 64  # documents per batch at most
+    max_batch_tokens: int = 16384  # padded tokens per batch at most
+    torch_threads: int = 1  # intra-op threads per Python worker (one per Spark task core)
+    device: str = "auto"  # auto | cpu | cuda
+    dtype: str = "auto"  # auto (bf16 on GPU, fp32 on CPU) | float32 | bfloat16
+
+
+def read_metadata(model_dir: str) -> dict:
+    path = os.path.join(model_dir, METADATA_FILE)
+    if not os.path.isfile(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def check_model_dir(model_dir: str) -> None:
+    """Fail fast (before Spark work) on a directory that is not a loadable HF classifier."""
+    if not model_dir or not os.path.isdir(model_dir):
+        raise ModelLoadError(f"BERT quality model directory not found: {model_dir!r}")
+    for name in ("config.json",):
+        if not os.path.isfile(os.path.join(model_dir, name)):
+            raise ModelLoadError(f"BERT quality model {model_dir!r}: missing {name}")
+    if not any(os.path.isfile(os.path.join(model_dir, n)) for n in ("model.safetensors", "pytorch_model.bin")):
+        raise ModelLoadError(f"BERT quality model {model_dir!r}: no model.safetensors or pytorch_model.bin")
+    if not any(os.path.isfile(os.path.join(model_dir, n)) for n in ("tokenizer.json", "vocab.txt")):
+        raise ModelLoadError(f"BERT quality model {model_dir!r}: no tokenizer (tokenizer.json or vocab.txt)")
+
+
+def load_model_and_tokenizer(model_dir: str):
+    """(model in eval mode, fp32, on CPU; tokenizer) or ModelLoadError."""
+    check_model_dir(model_dir)
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        model = AutoModelForSequenceClassification.from_pretrained(model_dir, dtype="float32")
+    except Exception as e:  # a truncated safetensors, a bad config: say which directory
+        raise ModelLoadError(f"BERT quality model {model_dir!r} cannot be loaded: {type(e).__name__}: {e}") from None
+    if model.config.num_labels != 2:
+        raise ModelLoadError(f"BERT quality model {model_dir!r}: expected 2 labels, has {model.config.num_labels}")
+    return model.eval(), tokenizer
+
+
+def length_buckets(lengths: np.ndarray, batch_size: int, max_batch_tokens: int) -> list[np.ndarray]:
+    """Index groups in ascending length; each group's (size x longest) <= max_batch_tokens."""
+    order = np.argsort(lengths, kind="stable")
+    groups, start = [], 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and end - start < batch_size and (end - start + 1) * lengths[order[end]] <= max_batch_tokens:
+            end += 1
+        groups.append(order[start:end])
+        start = end
+    return groups
+
+
+class BertQualityScorer:
+    """``score(texts) -> float32 P(high quality)`` over a whole column."""
+
+    def __init__(self, model_dir: str, runtime: BertRuntime | None = None):
+        import torch
+
+        self.runtime = rt = runtime or BertRuntime()
+        if rt.torch_threads > 0:
+            torch.set_num_threads(rt.torch_threads)
+        self.model, self.tokenizer = load_model_and_tokenizer(model_dir)
+        self.metadata = read_metadata(model_dir)
+        self.positive_index = int(self.metadata.get("positive_label_index", 1))
+        use_cuda = rt.device == "cuda" or (rt.device == "auto" and torch.cuda.is_available())
+        self.device = torch.device("cuda" if use_cuda else "cpu")
+        dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}.get(rt.dtype, torch.bfloat16 if use_cuda else torch.float32)
+        self.model.to(self.device, dtype=dtype)
+        limit = getattr(self.model.config, "max_position_embeddings", rt.max_length)
+        self.max_length = min(rt.max_length, limit)
+        # Characters fed to the tokenizer: enough for max_length tokens of Latin text,
+        # so a 1 MB page is not tokenized whole only to be truncated.
+        self.max_chars = self.max_length * 8
+
+    def score(self, texts: pa.Array | pa.ChunkedArray | list) -> np.ndarray:
+        import torch
+
+        arr = texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else pa.array(texts, pa.string())
+        arr = pc.utf8_slice_codeunits(pc.fill_null(arr.cast(pa.string()), ""), 0, self.max_chars)
+        enc = self.tokenizer(arr.to_pylist(), truncation=True, max_length=self.max_length, padding=False,
+                             return_attention_mask=False, return_token_type_ids=False)
+        ids = enc["input_ids"]
+        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
+        out = np.empty(len(ids), dtype=np.float32)
+        pad = self.tokenizer.pad_token_id or 0
+        rt = self.runtime
+        with torch.inference_mode():
+            for group in length_buckets(lengths, rt.batch_size, rt.max_batch_tokens):
+                width = int(lengths[group].max())
+                batch = np.full((len(group), width), pad, dtype=np.int64)
+                mask = np.arange(width)[None, :] < lengths[group][:, None]
+                batch[mask] = np.concatenate([ids[i] for i in group])
+                input_ids = torch.from_numpy(batch).to(self.device, non_blocking=True)
+                attention = torch.from_numpy(mask.astype(np.int64)).to(self.device, non_blocking=True)
+                logits = self.model(input_ids=input_ids, attention_mask=attention).logits
+                probs = torch.softmax(logits.float(), dim=-1)[:, self.positive_index]
+                out[group] = probs.cpu().numpy()
+        return out

@@ -1,0 +1,109 @@
+"""fastText supervised models (domain classifier, quality model): text preparation,
+training, loading with a clear error, and batched prediction.
+
+fastText splits on whitespace only, so Chinese (no spaces) would be one token per
+sentence; each Han character is spaced out first, as the Chinese fastText setups do,
+and word bigrams (``wordNgrams=2``) then see character bigrams. The preparation is one
+pass of pyarrow regex kernels over the whole column.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+LABEL_PREFIX = "__label__"
+
+
+class ModelLoadError(RuntimeError):
+    """A model path that is missing or does not hold a loadable model."""
+
+
+def prepare_text(texts: pa.Array | pa.ChunkedArray | list, max_chars: int = 4000) -> list[str]:
+    """Lower-cased, Han characters spaced out, whitespace collapsed, first ``max_chars`` only."""
+    arr = texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else pa.array(texts, pa.string())
+    arr = pc.fill_null(arr.cast(pa.string()), "")
+    arr = pc.utf8_slice_codeunits(arr, 0, max_chars)
+    arr = pc.utf8_lower(arr)
+    arr = pc.replace_substring_regex(arr, r"(\p{Han})", r" \1 ")
+    arr = pc.replace_substring_regex(arr, r"\s+", " ")
+    return pc.utf8_trim_whitespace(arr).to_pylist()
+
+
+@dataclass
+class FastTextParams:
+    """Small defaults: the classes are coarse and the models ship in the repo (quantized)."""
+
+    dim: int = 32
+    epoch: int = 15
+    lr: float = 0.5
+    word_ngrams: int = 2
+    min_count: int = 2
+    bucket: int = 200_000
+    threads: int = 1  # one thread: training is then reproducible bit for bit
+    seed: int = 0
+    quantize: bool = True
+    cutoff: int = 50_000  # words/ngrams kept when quantizing (bounds the .ftz size)
+    max_chars: int = 4000
+
+
+def train_supervised(texts, labels: list[str], params: FastTextParams, out_path: str | None = None):
+    """Train on prepared texts with string labels; save to ``out_path`` (.ftz when quantized)."""
+    import fasttext
+
+    prepared = prepare_text(texts, params.max_chars)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
+        for text, label in zip(prepared, labels):
+            f.write(f"{LABEL_PREFIX}{label} {text}\n")
+        train_file = f.name
+    try:
+        model = fasttext.train_supervised(
+            input=train_file, dim=params.dim, epoch=params.epoch, lr=params.lr, wordNgrams=params.word_ngrams,
+            minCount=params.min_count, bucket=params.bucket, thread=params.threads, seed=params.seed, verbose=0,
+        )
+        if params.quantize:
+            model.quantize(input=train_file, qnorm=True, retrain=False, cutoff=params.cutoff)
+    finally:
+        os.unlink(train_file)
+    if out_path:
+        os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+        model.save_model(out_path)
+    return model
+
+
+def load_fasttext(path: str):
+    """Load a fastText model or raise ModelLoadError naming the path and what is wrong."""
+    import fasttext
+
+    if not path or not os.path.isfile(path):
+        raise ModelLoadError(f"fastText model not found: {path!r}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = fasttext.load_model(path)
+    except Exception as e:  # fastText raises ValueError/RuntimeError on a corrupt file
+        raise ModelLoadError(f"fastText model {path!r} cannot be loaded: {e}") from None
+    if not model.get_labels():
+        raise ModelLoadError(f"fastText model {path!r} is not a supervised model (no labels)")
+    return model
+
+
+def predict_top(model, prepared: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(label without prefix, probability) of the top class of each prepared text."""
+    if not prepared:
+        return np.array([], dtype=object), np.array([], dtype=np.float32)
+    labels, probs = model.f.multilinePredict(prepared, 1, 0.0, "replace")
+    top = np.array([ls[0][len(LABEL_PREFIX):] if ls else "" for ls in labels], dtype=object)
+    p = np.array([ps[0] if len(ps) else 0.0 for ps in probs], dtype=np.float32)
+    return top, np.clip(p, 0.0, 1.0)
+
+
+def predict_binary(model, prepared: list[str], positive: str) -> np.ndarray:
+    """P(positive label) of each text from a two-label model."""
+    top, p = predict_top(model, prepared)
+    return np.where(top == positive, p, 1.0 - p).astype(np.float32)

@@ -1,0 +1,79 @@
+"""jobs/score.py: same scores as the scorer called directly, accounting, bias check, and
+clear errors before Spark for missing or corrupt models."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+import jobs.score as score_job
+from refinery.scoring.operator import REASON, QualityScorer
+from schemas import SCORED, validate_dataset
+from tests.scoring.corpus import documents
+from tests.scoring.test_operator import doc_batch
+
+
+@pytest.fixture(scope="module")
+def scored(spark, tmp_path_factory, score_config):
+    root = tmp_path_factory.mktemp("score")
+    rows = documents(90, seed=21)
+    batch = doc_batch(rows)
+    (root / "in" / "kept").mkdir(parents=True)
+    pq.write_table(pa.Table.from_batches([batch]), root / "in" / "kept" / "part-0.parquet")
+    cfg = score_config()
+    stats = score_job.run(spark, [str(root / "in")], str(root / "out"), cfg)
+    return batch, cfg, stats, root / "out"
+
+
+def test_job_scores_equal_the_direct_scorer(scored):
+    batch, cfg, stats, out = scored
+    direct = QualityScorer(cfg).score(batch.column("text"))
+    kept = ds.dataset(out / "kept").to_table().to_pandas()
+    rejected = ds.dataset(out / "rejected", partitioning="hive").to_table().to_pandas()
+    by_id = dict(zip(batch.column("doc_id").to_pylist(), range(batch.num_rows)))
+    assert len(kept) + len(rejected) == batch.num_rows == stats["rows_in"]
+    assert stats["rows_kept"] == len(kept) and stats["rejected_by_reason"].get(REASON, 0) == len(rejected)
+    idx = [by_id[d] for d in kept["doc_id"]]
+    for col in ("category_score", "fasttext_quality", "quality_score"):
+        np.testing.assert_allclose(kept[col].to_numpy(), direct[col].to_numpy()[idx], atol=1e-5)
+    assert kept["category"].tolist() == [direct["category"][i].as_py() for i in idx]
+    ridx = [by_id[d] for d in rejected["doc_id"]]
+    np.testing.assert_allclose(rejected["value"].to_numpy(), direct["quality_score"].to_numpy()[ridx], atol=1e-5)
+    assert (rejected["value"] < rejected["threshold"]).all()
+    validate_dataset(str(out / "kept"), SCORED)
+
+
+def test_stats_carry_the_bias_check(scored):
+    _, _, stats, out = scored
+    on_disk = json.loads((out / "_stats.json").read_text())
+    bias = on_disk["bias_check"]
+    assert set(bias["by_category"]) <= set(on_disk["by_category"])
+    for cat, e in bias["by_category"].items():
+        assert e["rows"] == on_disk["by_category"][cat]["rows_in"]
+        assert e["kept"] == on_disk["by_category"][cat]["rows_kept"]
+        assert 0 <= e["global_threshold_removed"] <= e["rows"]
+    assert "code" in bias["summary"] and "prose" in bias["summary"] and "markdown_docs" in bias["summary"]
+    assert bias["summary"]["code"]["rows"] == bias["by_category"]["code"]["rows"]
+
+
+def run_main(*args):
+    return subprocess.run([sys.executable, "jobs/score.py", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_missing_or_corrupt_model_fails_before_spark(tmp_path, tiny_models):
+    root = tiny_models[0]
+    r = run_main("--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", f"models.domain={tmp_path}/nope.ftz")
+    assert r.returncode == 2 and "model error" in r.stderr and "nope.ftz" in r.stderr
+    assert "Spark" not in r.stdout  # no session was started
+    bad = tmp_path / "bert"
+    bad.mkdir()
+    for f in ("config.json", "tokenizer.json", "tokenizer_config.json"):
+        (bad / f).write_bytes((root / "quality_bert" / f).read_bytes())
+    (bad / "model.safetensors").write_bytes((root / "quality_bert" / "model.safetensors").read_bytes()[:1000])
+    r = run_main("--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set",
+                 f"models.domain={root}/domain.bin", f"models.fasttext_quality={root}/quality.bin", f"models.bert_quality={bad}")
+    assert r.returncode == 2 and "cannot be loaded" in r.stderr and str(bad) in r.stderr
