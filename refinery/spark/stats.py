@@ -31,7 +31,8 @@ def _length_bucket(df, column: str):
     )
 
 
-def outcome_stats(df, stage: str, dims: tuple[str, ...] = ("source", "lang"), length_before: str | None = None) -> dict:
+def outcome_stats(df, stage: str, dims: tuple[str, ...] = ("source", "lang"), length_before: str | None = None,
+                  duplicate_reasons: tuple[str, ...] = ()) -> dict:
     """Counts of an outcome DataFrame: rows with a null ``reason`` are kept, others rejected.
 
     Returns rows in/kept/rejected, counts per reason, per value of each ``dims`` column
@@ -39,6 +40,7 @@ def outcome_stats(df, stage: str, dims: tuple[str, ...] = ("source", "lang"), le
     which reasons?) and a log2 histogram of ``char_count`` before and after the stage.
     ``length_before`` names a column holding each row's length on the way in, for a stage
     that edits texts (the "after" histogram always reads ``char_count`` of kept rows).
+    Rows whose reason is one of ``duplicate_reasons`` (dedup) count as ``rows_duplicate``, not as rejected.
     """
     from pyspark.sql import functions as F
 
@@ -52,7 +54,7 @@ def outcome_stats(df, stage: str, dims: tuple[str, ...] = ("source", "lang"), le
         .count()
         .collect()
     )
-    return summarise(stage, [r.asDict() for r in grouped], present)
+    return summarise(stage, [r.asDict() for r in grouped], present, duplicate_reasons)
 
 
 def count_map_totals(df, column: str) -> dict:
@@ -69,28 +71,35 @@ def count_map_totals(df, column: str) -> dict:
     return {r["key"]: {"total": int(r["total"]), "rows": int(r["rows"])} for r in sorted(rows, key=lambda r: r["key"])}
 
 
-def summarise(stage: str, groups: list[dict], dims: list[str]) -> dict:
+def summarise(stage: str, groups: list[dict], dims: list[str], duplicate_reasons: tuple[str, ...] = ()) -> dict:
     """Fold group counts (dims…, reason, len_bucket, count) into the ``_stats.json`` dict."""
     by_reason: dict = defaultdict(int)
-    by_dim: dict = {d: defaultdict(lambda: {"rows_in": 0, "rows_kept": 0, "rows_rejected": 0}) for d in dims}
+    by_duplicate: dict = defaultdict(int)
+    empty = {"rows_in": 0, "rows_kept": 0, "rows_rejected": 0}
+    if duplicate_reasons:
+        empty["rows_duplicate"] = 0
+    by_dim: dict = {d: defaultdict(lambda: dict(empty)) for d in dims}
     hist_in: dict = defaultdict(int)
     hist_kept: dict = defaultdict(int)
     rows_in = rows_kept = 0
     for g in groups:
         n, kept = g["count"], g["reason"] == KEPT
+        duplicate = g["reason"] in duplicate_reasons
         rows_in += n
         label = _bucket_label(g["len_bucket"])
         hist_in[_bucket_label(g.get("len_bucket_before", g["len_bucket"]))] += n
         if kept:
             rows_kept += n
             hist_kept[label] += n
+        elif duplicate:
+            by_duplicate[g["reason"]] += n
         else:
             by_reason[g["reason"]] += n
         for d in dims:
             entry = by_dim[d][g[d]]
             entry["rows_in"] += n
-            entry["rows_kept" if kept else "rows_rejected"] += n
-            if not kept:
+            entry["rows_kept" if kept else "rows_duplicate" if duplicate else "rows_rejected"] += n
+            if not kept and not duplicate:
                 per_reason = entry.setdefault("rejected_by_reason", {})
                 per_reason[g["reason"]] = per_reason.get(g["reason"], 0) + n
     order = lambda h: dict(sorted(h.items(), key=lambda kv: (kv[0] != "0", len(kv[0]), kv[0])))  # noqa: E731
@@ -98,11 +107,14 @@ def summarise(stage: str, groups: list[dict], dims: list[str]) -> dict:
         "stage": stage,
         "rows_in": rows_in,
         "rows_kept": rows_kept,
-        "rows_rejected": rows_in - rows_kept,
+        "rows_rejected": rows_in - rows_kept - sum(by_duplicate.values()),
         "rejected_by_reason": dict(sorted(by_reason.items())),
         "rejected_rate_by_reason": {r: round(n / rows_in, 6) for r, n in sorted(by_reason.items())},
         "length_histogram": {"before": order(hist_in), "after": order(hist_kept)},
     }
+    if duplicate_reasons:
+        stats["rows_duplicate"] = sum(by_duplicate.values())
+        stats["duplicates_by_reason"] = {r: by_duplicate.get(r, 0) for r in sorted(duplicate_reasons)}
     for d in dims:
         table = {}
         for key, e in sorted(by_dim[d].items()):

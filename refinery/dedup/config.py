@@ -1,0 +1,132 @@
+"""The dedup job's configuration (``--config dedup.yaml``), validated before any Spark work."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+from refinery.config import check
+from refinery.dedup.lsh import BandParams, optimal_bands
+from refinery.dedup.minhash import HashFamily, ShingleSpec
+
+DEFAULT_GROUP = "__default__"
+
+
+@dataclass
+class ShingleConfig:
+    # Word 5-grams as in FineWeb/datatrove's MinHash; CJK has no word spaces, so 5-grams
+    # of characters (about two to three Chinese words).
+    word_ngram: int = 5
+    char_ngram: int = 5
+    # A document shingles by character when CJK characters are at least this share of
+    # its letters and digits.
+    cjk_ratio: float = 0.3
+
+    def __post_init__(self):
+        check(self.word_ngram >= 1, "word_ngram", "must be >= 1")
+        check(self.char_ngram >= 1, "char_ngram", "must be >= 1")
+        check(0.0 <= self.cjk_ratio <= 1.0, "cjk_ratio", "must be in [0, 1]")
+
+    def spec(self) -> ShingleSpec:
+        return ShingleSpec(self.word_ngram, self.char_ngram, self.cjk_ratio)
+
+
+@dataclass
+class MinHashConfig:
+    num_perm: int = 128
+    seed: int = 1
+
+    def __post_init__(self):
+        check(2 <= self.num_perm <= 1024, "num_perm", "must be in [2, 1024]")
+        check(self.seed >= 0, "seed", "must be >= 0")
+
+    def family(self) -> HashFamily:
+        return HashFamily(self.num_perm, self.seed)
+
+
+@dataclass
+class LSHConfig:
+    # Practitioners pick the threshold by how much data they can afford to lose ("need
+    # 10T tokens: dedup at 80% similarity; 5T: at 90%") and per category ("news at ~70%,
+    # knowledge at ~85%"): see shared/seeds/000 (数据去重, 数据配比).
+    threshold: float = 0.8
+    category_thresholds: dict[str, float] = field(default_factory=dict)
+    # Weights of the false-positive / false-negative areas when choosing bands x rows
+    # (datasketch's defaults are 0.5/0.5). Candidates are verified below, so false
+    # positives are cheap and we weight misses more.
+    false_positive_weight: float = 0.3
+    false_negative_weight: float = 0.7
+    # Check each candidate pair before it becomes an edge: "signature" (estimated Jaccard
+    # from the MinHash signatures), "exact" (Jaccard of the shingle sets, recomputed from
+    # both texts) or "none" (every LSH collision is an edge).
+    verify: Literal["none", "signature", "exact"] = "signature"
+
+    def __post_init__(self):
+        check(0.0 < self.threshold <= 1.0, "threshold", "must be in (0, 1]")
+        for cat, t in self.category_thresholds.items():
+            check(0.0 < t <= 1.0, f"category_thresholds.{cat}", "must be in (0, 1]")
+            check(cat != DEFAULT_GROUP, f"category_thresholds.{cat}", "reserved name")
+        for key in ("false_positive_weight", "false_negative_weight"):
+            check(0.0 <= getattr(self, key) <= 1.0, key, "must be in [0, 1]")
+        check(self.false_positive_weight + self.false_negative_weight > 0, "false_positive_weight",
+              "the two weights must not both be 0")
+
+    def groups(self, num_perm: int) -> dict[str, BandParams]:
+        """LSH group (a category with its own threshold, or the default) -> bands x rows."""
+        thresholds = dict(self.category_thresholds, **{DEFAULT_GROUP: self.threshold})
+        return {g: optimal_bands(t, num_perm, self.false_positive_weight, self.false_negative_weight)
+                for g, t in sorted(thresholds.items())}
+
+
+@dataclass
+class ContaminationConfig:
+    # Evaluation sets to decontaminate against: JSONL(.gz) with ``text_field``, Parquet,
+    # or .txt (one item per line). Read on the driver: they are small.
+    eval_sets: list[str] = field(default_factory=list)
+    text_field: str = "text"
+    # 13-grams: GPT-3's contamination analysis (Brown et al. 2020, appendix C).
+    ngram: int = 13
+    cjk_ngram: int = 13
+    # A document is contaminated when it shares at least this many distinct n-grams.
+    min_matches: int = 1
+
+    def __post_init__(self):
+        for i, path in enumerate(self.eval_sets):
+            check(os.path.isfile(path), f"eval_sets[{i}]", f"no such file: {path}")
+        check(self.ngram >= 1, "ngram", "must be >= 1")
+        check(self.cjk_ngram >= 1, "cjk_ngram", "must be >= 1")
+        check(self.min_matches >= 1, "min_matches", "must be >= 1")
+
+
+@dataclass
+class ComponentsConfig:
+    # Reliable checkpoint directory (HDFS on a cluster); null: localCheckpoint on the
+    # executors, which truncates lineage just as well but does not survive losing one.
+    checkpoint_dir: str | None = None
+    max_iterations: int = 60
+
+    def __post_init__(self):
+        check(self.max_iterations >= 1, "max_iterations", "must be >= 1")
+
+
+@dataclass
+class DedupConfig:
+    exact: bool = True  # exact dedup on the normalised-text hash before MinHash
+    shingles: ShingleConfig = field(default_factory=ShingleConfig)
+    minhash: MinHashConfig = field(default_factory=MinHashConfig)
+    lsh: LSHConfig = field(default_factory=LSHConfig)
+    components: ComponentsConfig = field(default_factory=ComponentsConfig)
+    contamination: ContaminationConfig = field(default_factory=ContaminationConfig)
+    # Incremental dedup: signatures/ of earlier dedup outputs (the corpus already kept).
+    # New documents that duplicate them are marked duplicates of the old documents.
+    reference_signatures: list[str] = field(default_factory=list)
+    # Columns the scoring stage adds; used when present.
+    category_column: str = "category"
+    quality_column: str = "quality_score"
+    # Write signatures/ of the kept documents (what a later incremental run reads).
+    write_signatures: bool = True
+    rejected_buckets: int = 4
+    spark: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
