@@ -1,0 +1,172 @@
+"""The tokenize job (entry point: jobs/tokenize.py --input MIXED --tokenizer DIR --output SHARDS --chunk-tokens N).
+
+Tokenises a mix output on the executors and writes token-shard chunks ``chunk-00000/`` … in mix
+order, each holding ``--chunk-tokens`` tokens (a document belongs to the chunk its first token
+falls in, so a chunk holds N plus less than one document). Chunks are committed one by one; a
+rerun skips the committed ones.
+
+How tokens reach the chunks without passing through the driver:
+  1. ``mapInArrow`` encodes each batch (tokenizer loaded once per worker) and appends EOS;
+  2. an exclusive prefix sum of token counts over ``order`` (range-partitioned, see
+     ``refinery.spark.prefix_sum``) gives each document its offset, hence its chunk;
+  3. rows are range-partitioned by chunk and sorted by (chunk, order); one task writes all of a
+     chunk, streaming, straight into SHARDS and renames it into place when complete.
+Step 3 writes with plain file IO from the executors, so SHARDS must be a local path (local[*])
+or a filesystem every executor mounts (NFS, Lustre, a FUSE mount of object storage). On HDFS the
+writer would need a Hadoop client on the executors (``pyarrow.fs.HadoopFileSystem``) for the
+staging directory and the final rename, which HDFS does atomically.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import json
+import os
+import sys
+import time
+
+from refinery.spark.arrow_apply import map_batches, spark_schema
+from refinery.spark.paths import HadoopFS, local_path, qualify
+from refinery.spark.prefix_sum import exclusive_prefix_sum, range_sorted
+from refinery.spark.session import build_session, ui_address
+from refinery.tokenize.chunk_sink import CHUNK, SUMMARY, write_chunks
+from refinery.tokenize.encode import ENCODED, N_TOKENS, eos_id, make_encoder, tokenizer_hash, vocab_size
+from refinery.tokenize.shards import MANIFEST_FILE, list_chunks
+
+STATS_FILE = "_stats.json"
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="jobs/tokenize.py", description=__doc__.splitlines()[0])
+    p.add_argument("--input", required=True, help="a mix output (its data/ is read) or a Parquet dataset")
+    p.add_argument("--tokenizer", required=True, help="Hugging Face tokenizer directory (tokenizer.json)")
+    p.add_argument("--output", required=True, help="shard directory (local or a shared mount)")
+    p.add_argument("--chunk-tokens", type=int, required=True, help="tokens per chunk (1e9 in production)")
+    p.add_argument("--eos-token", help="default: tokenizer_config.json's eos_token")
+    p.add_argument("--master", help="Spark master when not run through spark-submit (default local[*])")
+    return p.parse_args(argv)
+
+
+def _mix_info(spark, input_uri: str) -> tuple[str, dict]:
+    """(dataset URI, the mix's _stats.json or {})."""
+    fs = HadoopFS(spark, input_uri)
+    data = qualify(input_uri) + "/data"
+    if fs.exists(data):
+        stats = json.loads(fs.read_text(qualify(input_uri) + "/_stats.json")) if fs.exists(qualify(input_uri) + "/_stats.json") else {}
+        return data, stats
+    return qualify(input_uri), {}
+
+
+def source_fingerprint(files: list[str], mix_stats: dict) -> str:
+    """Which mixture the shards came from: the part files (their names carry the write's job id)
+    and the mix id."""
+    h = hashlib.sha256()
+    for f in sorted(os.path.basename(x) for x in files):
+        h.update(f.encode() + b"\n")
+    h.update(str(mix_stats.get("mix_id")).encode())
+    return h.hexdigest()[:32]
+
+
+def check_existing(out_dir: str, tok_hash: str, fingerprint: str, chunk_tokens: int) -> list[int]:
+    """Indices of committed chunks, after checking they came from the same input, tokenizer, size."""
+    done = []
+    for path in list_chunks(out_dir):
+        with open(os.path.join(path, MANIFEST_FILE), encoding="utf-8") as f:
+            m = json.load(f)
+        same = (m.get("tokenizer_hash"), m.get("source_fingerprint"), m.get("chunk_tokens")) == (tok_hash, fingerprint, chunk_tokens)
+        if not same:
+            raise ValueError(f"{path} was written from another input, tokenizer or chunk size; use a new --output")
+        done.append(int(os.path.basename(path).split("-")[1]))
+    return done
+
+
+def run(spark, input_uri: str, tokenizer: str, out_dir: str, chunk_tokens: int, eos_token: str | None = None) -> dict:
+    from pyspark.sql import functions as F
+
+    started = time.time()
+    data_uri, mix_stats = _mix_info(spark, input_uri)
+    mixed = spark.read.parquet(data_uri)
+    missing = [c for c in ("doc_id", "channel", "order", "text") if c not in mixed.columns]
+    if missing:
+        raise ValueError(f"{data_uri} lacks column(s) {missing}: is it a mix output?")
+    channels = list(mix_stats.get("channels") or sorted(r[0] for r in mixed.select("channel").distinct().collect()))
+    tok_hash, vocab, eos = tokenizer_hash(tokenizer), vocab_size(tokenizer), eos_id(tokenizer, eos_token)
+    fingerprint = source_fingerprint(mixed.inputFiles(), mix_stats)
+    committed = check_existing(out_dir, tok_hash, fingerprint, chunk_tokens)
+
+    # range-partition by order *before* encoding (the range bounds come from a sampling pass, which
+    # must not tokenise), then encode (narrow: keeps partitions and order), then add offsets
+    ranged = range_sorted(mixed.select("doc_id", "channel", "order", "text"), ["order"])
+    encoded = map_batches(ranged, functools.partial(make_encoder, tokenizer, eos), ENCODED,
+                          cache_key=("tokenize", tokenizer, tok_hash, eos))
+    placed, cache = exclusive_prefix_sum(encoded, N_TOKENS, "offset")
+    try:
+        placed = placed.withColumn(CHUNK, (F.col("offset") / F.lit(chunk_tokens)).cast("long"))
+        totals = placed.agg(F.count("*").alias("docs"), F.sum(N_TOKENS).alias("tokens"),
+                            F.max(CHUNK).alias("last")).collect()[0]
+        n_chunks = 0 if totals["last"] is None else int(totals["last"]) + 1
+        pending = [c for c in range(n_chunks) if c not in set(committed)]
+        extra = {"mixture": mix_stats.get("mixture", {}), "source": input_uri, "source_fingerprint": fingerprint,
+                 "chunk_tokens": chunk_tokens, "tokenizer": os.path.abspath(tokenizer), "vocab_size": vocab,
+                 "eos_id": eos}
+        os.makedirs(out_dir, exist_ok=True)
+        summaries = []
+        if pending:
+            todo = (placed.filter(F.col(CHUNK).isin(pending)).select(CHUNK, "order", "doc_id", "channel", "tokens")
+                    .repartitionByRange(len(pending), CHUNK).sortWithinPartitions(CHUNK, "order"))
+            write = functools.partial(write_chunks, out_dir=out_dir, channels=channels, vocab_size=vocab,
+                                      tok_hash=tok_hash, extra_manifest=extra)
+            summaries = todo.mapInArrow(write, spark_schema(SUMMARY)).collect()
+    finally:
+        cache.unpersist()
+    written = sorted(int(r[CHUNK]) for r in summaries if r["written"])
+    stats = {
+        "stage": "tokenize",
+        "rows_in": int(totals["docs"]),
+        "rows_kept": int(totals["docs"]),
+        "rows_rejected": 0,
+        "rejected_by_reason": {},
+        "num_tokens": int(totals["tokens"] or 0),
+        "num_chunks": n_chunks,
+        "chunks_written": written,
+        "chunks_skipped": sorted(committed),
+        "tokenizer_hash": tok_hash,
+        "source_fingerprint": fingerprint,
+        "run": {"input": input_uri, "tokenizer": tokenizer, "chunk_tokens": chunk_tokens,
+                "seconds": round(time.time() - started, 3)},
+    }
+    with open(os.path.join(out_dir, STATS_FILE + ".tmp"), "w", encoding="utf-8") as f:
+        json.dump(stats, f, indent=2)
+    os.replace(os.path.join(out_dir, STATS_FILE + ".tmp"), os.path.join(out_dir, STATS_FILE))
+    return stats
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.chunk_tokens <= 0:
+        print("tokenize: --chunk-tokens must be positive", file=sys.stderr)
+        return 2
+    if not os.path.isfile(os.path.join(args.tokenizer, "tokenizer.json")):
+        print(f"tokenize: no tokenizer.json in {args.tokenizer}", file=sys.stderr)
+        return 2
+    out_dir = local_path(args.output)
+    if out_dir is None:
+        print(f"tokenize: --output must be a local or shared-mount path, got {args.output} (see the module docstring)",
+              file=sys.stderr)
+        return 2
+    spark = build_session("refinery-tokenize", master=args.master)
+    print(f"tokenize: {args.input} -> {out_dir}  (Spark UI: {ui_address(spark)})", flush=True)
+    try:
+        stats = run(spark, args.input, args.tokenizer, out_dir, args.chunk_tokens, args.eos_token)
+    except ValueError as e:
+        print(f"tokenize: {e}", file=sys.stderr)
+        return 2
+    print(f"[tokenize] {stats['rows_in']:,} documents, {stats['num_tokens']:,} tokens, {stats['num_chunks']} chunks "
+          f"(written {len(stats['chunks_written'])}, skipped {len(stats['chunks_skipped'])}) in {stats['run']['seconds']}s",
+          flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
