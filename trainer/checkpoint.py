@@ -61,8 +61,10 @@ def set_rng_state(state: dict) -> None:
         torch.cuda.set_rng_state(state["cuda"])
 
 
-def save(engine, run_dir: str, step: int, loop_state: dict, keep_last: int, reason: str) -> str:
-    """Collective: every rank writes its shard and RNG; rank 0 writes the marker after a barrier."""
+def save(engine, run_dir: str, step: int, loop_state: dict, keep_last: int, reason: str,
+         metadata: dict | None = None) -> str:
+    """Collective: every rank writes its shard and RNG; rank 0 writes ``metadata`` (file name → JSON:
+    the HF model config and the trainer config, for export) and, after a barrier, the marker."""
     rank = dist.get_rank()
     tag = tag_for(step)
     path = os.path.join(run_dir, tag)
@@ -73,6 +75,9 @@ def save(engine, run_dir: str, step: int, loop_state: dict, keep_last: int, reas
     torch.save(rng_state(), os.path.join(path, f"rng-rank{rank}.pt"))
     dist.barrier()
     if rank == 0:
+        for name, content in (metadata or {}).items():
+            with open(os.path.join(path, name), "w", encoding="utf-8") as f:
+                json.dump(content, f, indent=2, default=str)
         marker = os.path.join(path, COMPLETE)
         with open(marker + ".tmp", "w", encoding="utf-8") as f:
             json.dump({"step": step, "reason": reason, "time": time.time(),

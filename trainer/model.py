@@ -73,6 +73,12 @@ def load_pretrained(path: str, cfg: ModelConfig, dtype=torch.bfloat16):
     attn = choose_attn_implementation(cfg.attn_implementation)
     model = LlamaForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation=attn)
     model.config.use_cache = False
+    theirs = model.config
+    for ours, name in ((cfg.hidden_size, "hidden_size"), (cfg.intermediate_size, "intermediate_size"),
+                       (cfg.num_layers, "num_hidden_layers"), (cfg.num_heads, "num_attention_heads"),
+                       (cfg.num_kv_heads, "num_key_value_heads"), (cfg.tie_embeddings, "tie_word_embeddings")):
+        if getattr(theirs, name) != ours:
+            raise ValueError(f"model: the config says {name}={ours} but {path} has {getattr(theirs, name)}")
     old = model.get_input_embeddings().weight.shape[0]
     if cfg.vocab_size > old:
         extend_vocab(model, cfg.vocab_size)

@@ -9,10 +9,12 @@ concern (data, schedule, checkpoint, stability, metrics) is a small module the l
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
 import time
+from dataclasses import asdict
 
 if __package__ in (None, ""):  # run as a script by the deepspeed launcher
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -90,7 +92,8 @@ def main(argv=None) -> int:
     startup["process_group"] = time.time() - launched
     os.makedirs(cfg.run_dir, exist_ok=True)
     if cfg.init_from:
-        model = load_pretrained(cfg.init_from, cfg.model)
+        model = load_pretrained(cfg.init_from, cfg.model,
+                                torch.bfloat16 if cfg.train.precision == "bf16" else torch.float32)
     else:
         model = build_model(cfg.model, cfg.train.seed)
     n_params = count_params(model)
@@ -131,8 +134,11 @@ def main(argv=None) -> int:
         return {"step": step, "sampler": position.to_dict(), "consumed_tokens": loop["consumed_tokens"],
                 "spikes": spikes.state_dict(), "skipped_batches": loop["skipped_batches"]}
 
+    metadata = {"config.json": json.loads(model.config.to_json_string()), "trainer_config.json": asdict(cfg)}
+
     def save(reason: str) -> None:
-        path = checkpoint.save(engine, cfg.run_dir, step, loop_state(), cfg.checkpoint.keep_last, reason)
+        path = checkpoint.save(engine, cfg.run_dir, step, loop_state(), cfg.checkpoint.keep_last, reason,
+                               metadata)
         metrics.event(step, "checkpoint", path=path, reason=reason)
 
     flops_tok = flops_per_token(cfg.model, cfg.data.seq_len)
