@@ -57,8 +57,14 @@ def _zero2_lazy_params(fp32_flat_groups, param_shapes):
 
 def lazy_fp32_state_dict(ckpt_dir: str) -> dict:
     """name → (shape, load()) for every parameter of a DeepSpeed ZeRO checkpoint directory."""
+    import glob
+
     from deepspeed.utils import zero_to_fp32 as z
 
+    if not glob.glob(os.path.join(ckpt_dir, "*zero_pp_rank_*_optim_states.pt")):
+        # ZeRO stage 0: the model states file holds the whole module
+        states = torch.load(z.get_model_state_files(ckpt_dir)[0], map_location="cpu", mmap=True, weights_only=False)
+        return {name: (tuple(t.shape), lambda t=t: t.float()) for name, t in states["module"].items()}
     model_states = z.parse_model_states(z.get_model_state_files(ckpt_dir))
     stage, world, flat_groups, paddings = z.parse_optim_states(z.get_optim_files(ckpt_dir), ckpt_dir)
     if stage <= 2:
@@ -67,8 +73,7 @@ def lazy_fp32_state_dict(ckpt_dir: str) -> dict:
         params = _zero2_lazy_params(flat_groups, model_states[0].param_shapes)
     else:
         lazy = z._get_fp32_state_dict_from_zero3_checkpoint(world, flat_groups, model_states, False)
-        params = {name: (tuple(t.shape), t.contiguous) for name, t in lazy.items()
-                  if hasattr(t, "contiguous") and name not in model_states[0].shared_params}
+        params = {name: (tuple(t.shape), t.contiguous) for name, t in lazy.items()}
     # buffers saved in the model states file (e.g. rotary inv_freq when persistent)
     for name, tensor in model_states[0].buffers.items():
         params.setdefault(name, (tuple(tensor.shape), lambda t=tensor: t))

@@ -95,7 +95,7 @@ def main(argv=None) -> int:
         model = load_pretrained(cfg.init_from, cfg.model,
                                 torch.bfloat16 if cfg.train.precision == "bf16" else torch.float32)
     else:
-        model = build_model(cfg.model, cfg.train.seed)
+        model = build_model(cfg.model, cfg.train.seed, device)
     n_params = count_params(model)
     startup["model"] = time.time() - launched
     engine = build_engine(model, cfg, world)
