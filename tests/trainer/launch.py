@@ -1,0 +1,49 @@
+"""Launch the trainer the way a user does (the deepspeed launcher, 2 CPU ranks on gloo) from tests."""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env() -> dict:
+    e = dict(os.environ, DS_ACCELERATOR="cpu", PYTHONPATH=REPO, OMP_NUM_THREADS="1")
+    e.pop("CUDA_VISIBLE_DEVICES", None)
+    return e
+
+
+def deepspeed(args: list[str], ranks: int = 2, timeout: int = 600) -> subprocess.CompletedProcess:
+    """``deepspeed --num_gpus N trainer/pretrain.py ARGS`` (the CPU accelerator takes --num_gpus as ranks)."""
+    cmd = [sys.executable, "-m", "deepspeed.launcher.runner", "--num_gpus", str(ranks),
+           "--master_port", str(free_port()), "trainer/pretrain.py", *args]
+    return subprocess.run(cmd, cwd=REPO, env=env(), capture_output=True, text=True, timeout=timeout)
+
+
+def single_process(args: list[str], timeout: int = 600) -> subprocess.CompletedProcess:
+    """``python trainer/pretrain.py ARGS``: a world of one, no launcher."""
+    e = env()
+    e["MASTER_PORT"] = str(free_port())
+    return subprocess.run([sys.executable, "trainer/pretrain.py", *args], cwd=REPO, env=e,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def metrics(run_dir) -> tuple[dict, list]:
+    """({step: record} keeping the last record per step, [events])."""
+    steps, events = {}, []
+    with open(os.path.join(run_dir, "metrics.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            (events.append(r) if "event" in r else steps.__setitem__(r["step"], r))
+    return steps, events
+
+
+def check(proc: subprocess.CompletedProcess) -> None:
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

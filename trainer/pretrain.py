@@ -1,0 +1,255 @@
+"""Pretrain or continue-pretrain a LLaMA-style model with DeepSpeed ZeRO from token shards.
+
+    deepspeed [--num_gpus N | --hostfile H] trainer/pretrain.py --config trainer/configs/<name>.yaml \
+        [--init-from HF_DIR] [dotted.key=value ...]
+
+Read top to bottom: config → process group → model → engine → resume → data → the loop. Each
+concern (data, schedule, checkpoint, stability, metrics) is a small module the loop calls.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import asdict
+
+if __package__ in (None, ""):  # run as a script by the deepspeed launcher
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from refinery.config import ConfigError, load_config, parse_overrides  # noqa: E402
+from trainer.config import TrainerConfig  # noqa: E402
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="trainer/pretrain.py", description=__doc__.splitlines()[0])
+    p.add_argument("--config", required=True, help="trainer/configs/<name>.yaml")
+    p.add_argument("--init-from", help="Hugging Face model directory to continue pretraining from")
+    p.add_argument("--local_rank", type=int, default=None, help=argparse.SUPPRESS)  # set by the launcher
+    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="e.g. train.max_steps=1000")
+    return p.parse_args(argv)
+
+
+def load_trainer_config(argv) -> TrainerConfig:
+    args = parse_args(argv)
+    overrides = parse_overrides(args.overrides)
+    if args.init_from:
+        overrides["init_from"] = args.init_from
+    return load_config(args.config, TrainerConfig, overrides)
+
+
+def forward_loss(engine, batch, device, z_loss: float):
+    """Mean next-token loss (+ PaLM z-loss) and the per-token losses for the channel metrics."""
+    import torch
+    import torch.nn.functional as F
+
+    t = {k: v.to(device, non_blocking=True) for k, v in batch.tensors.items()}
+    logits = engine(input_ids=t["input_ids"], position_ids=t.get("position_ids")).logits.float()
+    token_losses = F.cross_entropy(logits.flatten(0, 1), t["labels"].flatten(), reduction="none")
+    loss = token_losses.mean()
+    if z_loss:
+        loss = loss + z_loss * torch.logsumexp(logits, dim=-1).pow(2).mean()
+    return loss, token_losses.view_as(t["labels"]), t["channels"]
+
+
+def global_mean(value, world: int) -> float:
+    """All-reduce a scalar loss across ranks and read it to the host (a sync: only when needed)."""
+    import torch.distributed as dist
+
+    v = value.detach().clone().float().reshape(1)
+    if world > 1:
+        dist.all_reduce(v)
+    return v.item() / world
+
+
+def main(argv=None) -> int:
+    # ---- config: every key validated before any heavy import or distributed work ----
+    try:
+        cfg = load_trainer_config(argv)
+    except ConfigError as e:
+        print(f"pretrain: config error: {e}", file=sys.stderr)
+        return 2
+
+    from trainer.metrics import launch_time
+    launched = launch_time()
+    startup = {"config": time.time() - launched}
+
+    import torch
+
+    from trainer import checkpoint
+    from trainer.data import SamplerState, make_loader
+    from trainer.engine import build_engine, init_distributed, set_lr
+    from trainer.metrics import LossTracker, MetricsLogger, memory_gb, peak_flops
+    from trainer.model import build_model, count_params, flops_per_token, load_pretrained
+    from trainer.schedule import build_schedule
+    from trainer.stability import SpikeDetector
+
+    # ---- process group, model, engine ----
+    startup["imports"] = time.time() - launched
+    rank, world, device = init_distributed(cfg)
+    startup["process_group"] = time.time() - launched
+    os.makedirs(cfg.run_dir, exist_ok=True)
+    if cfg.init_from:
+        model = load_pretrained(cfg.init_from, cfg.model,
+                                torch.bfloat16 if cfg.train.precision == "bf16" else torch.float32)
+    else:
+        model = build_model(cfg.model, cfg.train.seed, device)
+    n_params = count_params(model)
+    startup["model"] = time.time() - launched
+    engine = build_engine(model, cfg, world)
+    startup["engine"] = time.time() - launched
+
+    t = cfg.train
+    tokens_per_step = t.micro_batch_size * t.grad_accum * world * cfg.data.seq_len
+    schedule = build_schedule(cfg.schedule, cfg.optimizer.lr, t.max_steps, tokens_per_step)
+    metrics = MetricsLogger(cfg.run_dir, rank, cfg.log.tensorboard)
+    save_requests = checkpoint.SaveRequests(cfg.run_dir)
+
+    # ---- resume: newest complete checkpoint; the schedule is a function of the step, so no re-warm ----
+    loop = {"step": 0, "sampler": SamplerState(seed=t.seed).to_dict(), "consumed_tokens": 0,
+            "spikes": None, "skipped_batches": 0}
+    if rank == 0:
+        checkpoint.remove_partial(cfg.run_dir)
+    torch.distributed.barrier()
+    resume_from = checkpoint.latest_complete(cfg.run_dir) if cfg.checkpoint.resume else None
+    if resume_from:
+        loop = checkpoint.load(engine, resume_from)
+        metrics.event(loop["step"], "resume", checkpoint=resume_from)
+    elif cfg.init_from:
+        metrics.event(0, "init_from", path=cfg.init_from)
+    startup["resume"] = time.time() - launched
+    step = loop["step"]
+    spikes = SpikeDetector(cfg.stability, loop["spikes"])
+    loader, registry = make_loader(cfg, SamplerState(**loop["sampler"]), rank, world)
+    position = SamplerState(**loop["sampler"])   # sampler state after the last consumed batch
+    tracker = LossTracker(cfg.data.max_channels, device)
+    if rank == 0:
+        print(f"[trainer] {n_params['total'] / 1e6:.1f}M params, world {world}, {tokens_per_step} tokens/step, "
+              f"ZeRO-{cfg.deepspeed.zero_stage}, {schedule}, tensorboard: "
+              f"{'off (package not installed)' if metrics.tb_missing else cfg.log.tensorboard}", flush=True)
+
+    def loop_state() -> dict:
+        return {"step": step, "sampler": position.to_dict(), "consumed_tokens": loop["consumed_tokens"],
+                "spikes": spikes.state_dict(), "skipped_batches": loop["skipped_batches"]}
+
+    metadata = {"config.json": json.loads(model.config.to_json_string()), "trainer_config.json": asdict(cfg)}
+
+    def save(reason: str) -> None:
+        path = checkpoint.save(engine, cfg.run_dir, step, loop_state(), cfg.checkpoint.keep_last, reason,
+                               metadata)
+        metrics.event(step, "checkpoint", path=path, reason=reason)
+
+    flops_tok = flops_per_token(cfg.model, cfg.data.seq_len)
+    peak = peak_flops(cfg.log.peak_flops)
+    injected: set[int] = set()
+    first_loss_logged = False
+    interval_start, wait_at_start, steps_in_interval = time.perf_counter(), loader.wait_seconds, 0
+
+    # ---- the loop ----
+    while step < t.max_steps:
+        step_number = step + 1
+        lr = schedule.lr_at(step)
+        set_lr(engine, lr)
+        chunk_before = (position.epoch, position.chunk_pos)
+        force_rollback = False
+        for micro in range(t.grad_accum):
+            for attempt in range(cfg.stability.max_skips_per_step + 1):
+                batch = loader.next()
+                position = batch.state
+                loss, token_losses, channels = forward_loss(engine, batch, device, t.z_loss)
+                if not cfg.stability.enabled:
+                    break
+                checked = loss
+                if step_number in cfg.debug.spike_steps and step_number not in injected:
+                    injected.add(step_number)       # test hook: a spike, once per step number
+                    checked = loss * cfg.debug.spike_factor
+                value = global_mean(checked, world)
+                if not spikes.is_loss_spike(value):
+                    spikes.record_loss(value)
+                    break
+                spikes.record_spike(step_number)
+                loop["skipped_batches"] += 1
+                metrics.event(step_number, "skip_batch", loss=value, threshold=spikes.threshold(),
+                              data=batch.where[:4], attempt=attempt)
+            else:  # every replacement spiked too: let this step through with no gradient, then roll back
+                loss, force_rollback = loss * 0.0, True
+            engine.backward(loss)
+            engine.step()
+            tracker.add(token_losses, channels)
+        step += 1
+        steps_in_interval += 1
+        loop["consumed_tokens"] += tokens_per_step
+
+        grad_norm = None
+        if cfg.stability.enabled or step % cfg.log.every_steps == 0:
+            norm = engine.get_global_grad_norm()
+            grad_norm = float(norm) if norm is not None else None
+        if cfg.stability.enabled:
+            if spikes.is_grad_spike(grad_norm):
+                spikes.record_spike(step)
+                metrics.event(step, "grad_norm_spike", grad_norm=grad_norm)
+            else:
+                spikes.record_grad_norm(grad_norm)
+
+        # ---- log (the only place the loss comes to the host when stability is off) ----
+        if step % cfg.log.every_steps == 0 or step == t.max_steps:
+            mean_loss, per_channel, tokens = tracker.reduce_and_reset()
+            elapsed = time.perf_counter() - interval_start
+            waited = loader.wait_seconds - wait_at_start
+            tokens_per_s = tokens / elapsed
+            record = {"step": step, "loss": mean_loss, "lr": lr, "grad_norm": grad_norm,
+                      "tokens_per_s": tokens_per_s, "tokens_per_s_per_device": tokens_per_s / world,
+                      "seconds_since_launch": time.time() - launched,
+                      "consumed_tokens": loop["consumed_tokens"], "data_wait_fraction": waited / elapsed,
+                      "step_seconds": elapsed / steps_in_interval, **memory_gb(device)}
+            if peak:
+                record["mfu"] = tokens_per_s * flops_tok / (world * peak)
+            for cid, value in per_channel.items():
+                record[f"loss/{registry.names[cid]}"] = value
+            metrics.log(record)
+            if not first_loss_logged:
+                startup["first_loss"] = record["seconds_since_launch"]
+                metrics.event(step, "startup", seconds_since_launch=startup)
+            first_loss_logged = True
+            interval_start, wait_at_start, steps_in_interval = time.perf_counter(), loader.wait_seconds, 0
+
+        # ---- stability: repeated spikes → back to the last good checkpoint, data position kept ----
+        if cfg.stability.enabled and (force_rollback or spikes.should_roll_back(step)):
+            good = checkpoint.latest_complete(cfg.run_dir)
+            if good is None:
+                metrics.event(step, "rollback_impossible", reason="no complete checkpoint yet")
+                spikes.events.clear()
+            else:
+                restored = checkpoint.load(engine, good)
+                metrics.event(step, "rollback", to_checkpoint=good, to_step=restored["step"],
+                              skipped_from=restored["sampler"], skipped_to=position.to_dict())
+                step = restored["step"]
+                loop["consumed_tokens"] = restored["consumed_tokens"]
+                spikes = SpikeDetector(cfg.stability, restored["spikes"])
+                spikes.events.clear()
+                tracker.reduce_and_reset()
+                continue
+
+        # ---- checkpoints: every N steps, at chunk boundaries, on request ----
+        crossed_chunk = (position.epoch, position.chunk_pos) != chunk_before
+        if save_requests.requested():
+            save("requested")
+            save_requests.done()
+        elif step % cfg.checkpoint.every_steps == 0 or step == t.max_steps:
+            save("interval" if step < t.max_steps else "final")
+        elif crossed_chunk and cfg.checkpoint.at_chunk_boundary:
+            save("chunk_boundary")
+
+        if cfg.debug.kill_at_step == step and rank == 0:  # test hook: a hard crash
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    loader.close()
+    metrics.close()
+    torch.distributed.barrier()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
