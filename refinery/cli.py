@@ -1,4 +1,4 @@
-"""``refinery`` command: inspect filtered-out samples, write a run report."""
+"""``refinery`` command: run a pipeline, inspect filtered-out samples, write a run report."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +8,11 @@ from refinery.inspect import format_row, reason_counts, sample_rejected
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["run"]:  # `refinery run pipeline.yaml [--from S] [--until S] [--set k=v]`
+        from refinery.pipeline.run import main as run_pipeline
+
+        return run_pipeline(argv[1:])
     p = argparse.ArgumentParser(prog="refinery")
     sub = p.add_subparsers(dest="command", required=True)
     ins = sub.add_parser("inspect", help="print filtered-out samples of a stage output")
@@ -16,6 +21,7 @@ def main(argv=None) -> int:
     ins.add_argument("--n", type=int, default=5)
     ins.add_argument("--seed", type=int, default=0)
     ins.add_argument("--max-chars", type=int, default=400)
+    sub.add_parser("run", help="run the pipeline of a pipeline.yaml (refinery run -h)")
     rep = sub.add_parser("report", help="write a self-contained HTML report of a pipeline run directory")
     rep.add_argument("run_dir")
     rep.add_argument("--out", help="default: RUN_DIR/report.html")

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from refinery.config import ConfigError, load_config, parse_overrides
+from refinery.config import ConfigError, _merge, load_config, parse_overrides
 from refinery.pipeline.config import PipelineConfig, StageSpec
 
 SPARK_STAGES = ["ingest", "clean", "score", "dedup", "mix"]
@@ -43,11 +43,11 @@ def _stage_config_class(stage: str):
     return cls
 
 
-def load_stage_config(stage: str, spec: StageSpec):
+def load_stage_config(stage: str, spec: StageSpec, extra: dict | None = None):
     """The stage's config exactly as its job would load it; errors name ``stage.key``."""
     overrides = parse_overrides([f"{k}={json.dumps(v)}" for k, v in spec.set.items()])
     try:
-        return load_config(spec.config, _stage_config_class(stage), overrides)
+        return load_config(spec.config, _stage_config_class(stage), _merge(overrides, extra or {}))
     except ConfigError as e:
         raise ConfigError(f"{stage}.{e}") from None
 
@@ -62,6 +62,12 @@ def input_fingerprint(files: list[str]) -> str:
     return _fingerprint(sorted((f, os.path.getsize(f), int(os.path.getmtime(f))) for f in files))
 
 
+def _vocab_size(tokenizer_json: dict) -> int:
+    """Model rows the tokenizer needs, rounded up to a multiple of 128 (tensor-core friendly)."""
+    ids = list(tokenizer_json["model"]["vocab"].values()) + [t["id"] for t in tokenizer_json.get("added_tokens", [])]
+    return -(-(max(ids) + 1) // 128) * 128
+
+
 class Pipeline:
     def __init__(self, cfg: PipelineConfig, from_stage: str | None = None, until: str | None = None, log=print):
         self.cfg = cfg
@@ -74,9 +80,24 @@ class Pipeline:
         self.stages = [s for s in stages if lo <= ALL_STAGES.index(s) <= hi]
         self.forced = {s for s in self.stages if from_stage and s == from_stage}
         # every stage config is validated before any work starts
-        self.stage_cfgs = {s: load_stage_config(s, getattr(cfg, s)) for s in SPARK_STAGES if self._enabled(s)}
+        self.stage_cfgs = {s: load_stage_config(s, getattr(cfg, s), self._pipeline_settings(s, early=True))
+                           for s in SPARK_STAGES if self._enabled(s)}
         self.spark = None
         self.fingerprints: dict[str, str] = {}
+
+    def _pipeline_settings(self, stage: str, early: bool = False) -> dict:
+        """What the pipeline decides for a stage: the mix keeps its usage table in the run
+        directory and counts tokens with the tokenizer this run trains (which does not exist
+        yet when configs are validated, so the early check counts characters)."""
+        if stage != "mix":
+            return {}
+        spec = self.cfg.mix
+        settings = {}
+        if "usage.table" not in spec.set and "usage" not in spec.set:
+            settings["usage"] = {"table": os.path.join(self.run_dir, "usage")}
+        if self._enabled("tokenizer") and "tokens.tokenizer" not in spec.set:
+            settings["tokens"] = {"method": "chars"} if early else {"tokenizer": self.tokenizer_dir()}
+        return settings
 
     def _enabled(self, stage: str) -> bool:
         if stage == "report":
@@ -223,7 +244,8 @@ class Pipeline:
     def run_mix(self) -> dict:
         from jobs.mix import run
 
-        stats = run(self.session(), [self.out(self.upstream("mix"))], self.out("mix"), self.stage_cfgs["mix"])
+        cfg = load_stage_config("mix", self.cfg.mix, self._pipeline_settings("mix"))
+        stats = run(self.session(), [self.out(self.upstream("mix"))], self.out("mix"), cfg)
         return self._spark_summary(stats)
 
     def run_tokenize(self) -> dict:
@@ -241,8 +263,10 @@ class Pipeline:
         if spec.cpu:
             env.update(DS_ACCELERATOR="cpu", OMP_NUM_THREADS=env.get("OMP_NUM_THREADS", "1"))
         launcher = [sys.executable, "-m", "deepspeed.launcher.runner", "--num_gpus", str(spec.ranks)]
+        with open(os.path.join(self.tokenizer_dir(), "tokenizer.json"), encoding="utf-8") as f:
+            vocab_size = _vocab_size(json.load(f))
         overrides = [f"data.shards={self.out('tokenize')}", f"run_dir={train_dir}",
-                     f"tokenizer={self.tokenizer_dir()}", *spec.set]
+                     f"data.tokenizer={self.tokenizer_dir()}", f"model.vocab_size={vocab_size}", *spec.set]
         self._call(launcher + [os.path.join(REPO, "trainer", "pretrain.py"), "--config", spec.config, *overrides],
                    env, spec.timeout_s, "training")
         ckpts = sorted(d for d in os.listdir(train_dir) if d.startswith("ckpt-"))
