@@ -1,7 +1,9 @@
-"""``make demo``: run the refinery end to end on the bundled sample and say where things are.
+"""``make demo``: the whole pipeline on the bundled sample, then where everything is.
 
-Each stage runs through ``spark-submit`` exactly as a user would run it on a cluster
-(here with ``--master local[*]``). Stages join the demo as they land.
+It is ``refinery run conf/pipeline.demo.yaml``: ingest → clean → score → dedup → tokenizer →
+mix → tokenize in one local Spark session, a few training steps of the tiny model through
+the deepspeed launcher on CPU, export, evaluation and the HTML report. A second run skips
+every committed stage.
 """
 from __future__ import annotations
 
@@ -9,49 +11,53 @@ import argparse
 import json
 import os
 import pathlib
-import subprocess
 import sys
 import time
 
-import pyspark
-
-from refinery.inspect import format_row, sample_rejected
+from refinery.inspect import format_row, reason_counts, sample_rejected
+from refinery.pipeline.run import main as run_pipeline
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "sample" / "data"
-
-
-def spark_submit(job: str, args: list[str], master: str) -> None:
-    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
-    env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    env.setdefault("SPARK_CONF_DIR", str(REPO / "conf" / "spark"))
-    cmd = [str(pathlib.Path(pyspark.__file__).parent / "bin" / "spark-submit"), "--master", master,
-           "--conf", f"spark.pyspark.python={sys.executable}", str(REPO / "jobs" / job), *args]
-    print("$ " + " ".join(["spark-submit", "--master", master, f"jobs/{job}", *args]), flush=True)
-    subprocess.run(cmd, env=env, check=True, cwd=REPO)
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m refinery.demo")
     p.add_argument("--out", default="runs/demo")
-    p.add_argument("--master", default="local[*]")
+    p.add_argument("--config", default=str(REPO / "conf" / "pipeline.demo.yaml"))
+    p.add_argument("--master", default="local[2]")
     args = p.parse_args(argv)
     out = pathlib.Path(args.out).resolve()
+    os.environ.setdefault("SPARK_CONF_DIR", str(REPO / "conf" / "spark"))  # quiet Spark logs
+    os.chdir(REPO)  # the demo config's paths are relative to the repository
     started = time.time()
+    rc = run_pipeline([args.config, "--set", f"run_dir={out}", f"master={args.master}"])
+    if rc != 0:
+        return rc
 
-    ingest_out = out / "ingest"
-    spark_submit("ingest.py", ["--input", str(SAMPLE / "warc"), str(SAMPLE / "jsonl"), "--output", str(ingest_out)],
-                 args.master)
-    stats = json.loads((ingest_out / "_stats.json").read_text())
-    print("\nA filtered-out sample of each reason (refinery inspect OUT --reason R):")
-    for reason in stats["rejected_by_reason"]:
-        for row in sample_rejected(str(ingest_out), reason, 1):
-            print(format_row(row, max_chars=160))
-    print(f"\nDone in {time.time() - started:.0f}s. Outputs:")
-    print(f"  {ingest_out}/kept            documents (Parquet)")
-    print(f"  {ingest_out}/rejected        rejected rows, one directory per reason")
-    print(f"  {ingest_out}/_stats.json     rows in = kept + rejected, per reason, source, language")
-    print(f"Try: .venv/bin/refinery inspect {ingest_out} --reason ingest.http_status --n 3")
+    clean = out / "clean"
+    if (clean / "_stats.json").exists():
+        counts = reason_counts(str(clean))
+        print("\nWhat the clean rules threw away (one sample of the three biggest reasons):")
+        for reason, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:3]:
+            for row in sample_rejected(str(clean), reason, 1):
+                print(format_row(row, max_chars=200))
+    evaluation = out / "train" / "eval.json"
+    if evaluation.exists():
+        print("\nEvaluation of the tiny model (trainer.evaluate):")
+        print(json.dumps(json.loads(evaluation.read_text()), indent=1, ensure_ascii=False)[:1500])
+    print(f"\nDone in {time.time() - started:.0f}s. Outputs under {out}:")
+    for name, what in [("ingest", "documents (Parquet) + rejected/ + _stats.json"),
+                       ("clean", "rule-filtered documents; rejected/reason=… with value and threshold"),
+                       ("score", "category, quality_score; score.quality_below_threshold rejects"),
+                       ("dedup", "kept/ and duplicates/ (cluster_id, duplicate_of, similarity)"),
+                       ("tokenizer", "the trained tokenizer (AutoTokenizer loads it)"),
+                       ("mix", "the mixture in training order; usage/ counts uses per doc_id"),
+                       ("shards", "token chunks (Megatron .bin/.idx + manifest.json)"),
+                       ("train", "checkpoints, metrics.jsonl, hf/ export, eval.json"),
+                       ("report.html", "the HTML report")]:
+        if (out / name).exists():
+            print(f"  {out / name}  —  {what}")
+    print(f"Try: .venv/bin/refinery inspect {clean} --summary")
     return 0
 
 
