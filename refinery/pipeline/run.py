@@ -107,6 +107,10 @@ class Pipeline:
     def out(self, stage: str) -> str:
         return os.path.join(self.run_dir, "shards" if stage == "tokenize" else stage)
 
+    def kept(self, stage: str) -> str:
+        """A stage's documents (its ``kept/``): what the next stage reads."""
+        return os.path.join(self.out(stage), "kept")
+
     # -- state -------------------------------------------------------------------------------
     def _state_path(self, stage: str) -> str:
         return os.path.join(self.state_dir, f"{stage}.json")
@@ -139,7 +143,9 @@ class Pipeline:
         if self.spark is None:
             from refinery.spark.session import build_session, ui_address
 
-            self.spark = build_session("refinery-pipeline", conf=self.cfg.spark, master=self.cfg.master)
+            # the pipeline prints its own progress; Spark's console bars would interleave with it
+            conf = {"spark.ui.showConsoleProgress": "false", **self.cfg.spark}
+            self.spark = build_session("refinery-pipeline", conf=conf, master=self.cfg.master)
             self.log(f"Spark UI: {ui_address(self.spark)}")
         return self.spark
 
@@ -222,7 +228,7 @@ class Pipeline:
     def run_dedup(self) -> dict:
         from refinery.spark.dedup import run
 
-        stats = run(self.session(), [self.out(self.upstream("dedup"))], self.out("dedup"), self.stage_cfgs["dedup"])
+        stats = run(self.session(), [self.kept(self.upstream("dedup"))], self.out("dedup"), self.stage_cfgs["dedup"])
         return self._spark_summary(stats)
 
     def tokenizer_dir(self) -> str:
@@ -234,7 +240,7 @@ class Pipeline:
             return {"path": spec.path}
         from refinery.tokenize import train_tokenizer
 
-        kept = os.path.join(self.out(self.upstream("tokenizer")), "kept")
+        kept = self.kept(self.upstream("tokenizer"))
         argv = ["--input", kept, "--vocab-size", str(spec.vocab_size), "--out", self.out("tokenizer"),
                 "--sample-chars", str(spec.sample_chars), *spec.args]
         if train_tokenizer.main(argv) != 0:
@@ -245,7 +251,7 @@ class Pipeline:
         from jobs.mix import run
 
         cfg = load_stage_config("mix", self.cfg.mix, self._pipeline_settings("mix"))
-        stats = run(self.session(), [self.out(self.upstream("mix"))], self.out("mix"), cfg)
+        stats = run(self.session(), [self.kept(self.upstream("mix"))], self.out("mix"), cfg)
         return self._spark_summary(stats)
 
     def run_tokenize(self) -> dict:

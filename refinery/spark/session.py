@@ -6,6 +6,7 @@ PySpark's default, ``local[*]``. Arrow is always on: operators see Arrow batches
 from __future__ import annotations
 
 import os
+import sys
 
 DEFAULT_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
@@ -35,6 +36,10 @@ def build_session(app_name: str, conf: dict | None = None, master: str | None = 
     if arrow_batch_size:
         merged["spark.sql.execution.arrow.maxRecordsPerBatch"] = str(arrow_batch_size)
     merged.update({k: str(v) for k, v in (conf or {}).items()})
+    if master and master.startswith("local"):
+        # local workers run this interpreter (its venv has pyarrow, fasttext …), not `python3` off
+        # PATH; PySpark reads the variable when the context starts
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in merged.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
