@@ -230,8 +230,8 @@ PHONE_INTERNATIONAL = Detector(
     "phone.international",
     "phone",
     re.compile(
-        r"(?<![0-9A-Za-z_+])(?<![0-9][ .,\-])(?:\+|00)[1-9][0-9]{0,3}(?:[ .\-]?\([0-9]{1,4}\))?"
-        r"[ .\-]?[0-9]{1,12}(?:[ .\-][0-9]{1,8}){0,5}" + _NA
+        r"(?<![0-9A-Za-z_+])(?<![0-9][ .,])(?<![0-9A-Za-z]-)(?:\+|00)[1-9][0-9]{0,3}(?:[ .\-]?\([0-9]{1,4}\))?"
+        r"[ .\-]?[0-9]{1,12}(?:[ .\-][0-9]{1,8}){0,5}" + _NA + r"(?!-[A-Za-z])"
     ),
     _intl_ok,
 )
@@ -331,8 +331,8 @@ IPV6 = Detector(
     "ip",
     re.compile(
         # May follow "address:" but not start inside an address; a leading colon only as "::".
-        r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)(?!:[^:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?"
-        r"(?![0-9A-Za-z_:])"
+        r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)(?!:[^:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{1,4})?"
+        r"(?![0-9A-Za-z_:]|\.[0-9])"
     ),
     _ipv6_ok,
 )
@@ -356,7 +356,7 @@ SECRET_TOKEN = Detector(
     re.compile(
         r"(?<![A-Za-z0-9_\-])(?:"
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}"
-        r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}"
+        r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|glpat-[A-Za-z0-9_\-]{20,64}"
         r"|AIza[0-9A-Za-z_\-]{35}"
         r"|xox[abposr]-[0-9A-Za-z\-]{10,200}"
         r"|[sr]k_(?:live|test)_[0-9A-Za-z]{16,200}"
@@ -365,16 +365,19 @@ SECRET_TOKEN = Detector(
         r")(?![A-Za-z0-9_\-])"
     ),
     _always,
-    hint=r"A3T[A-Z0-9]|A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A[A-Z0-9]|gh[pousr]_|github_pat_|AIza|xox[abposr]-"
+    hint=r"A3T[A-Z0-9]|A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A[A-Z0-9]|gh[pousr]_|github_pat_|glpat-|AIza|xox[abposr]-"
     r"|[sr]k_(?:live|test)_|sk-|eyJ[A-Za-z0-9_\-]{8}",
     reach=(16, 4096),  # a JWT has no length limit
 )
 
 
+_RUN = re.compile(r"(.)\1{4}")  # xxxxx, *****, 00000: a mask, not a credential
+
+
 def _looks_random(v: str) -> bool:
     """A credential value, not a placeholder or an expression: letters and digits, no template marks."""
     low = v.lower()
-    if any(mark in low for mark in ("your", "xxx", "***", "example", "<", "{", "${", "$(", "(", "...")):
+    if any(mark in low for mark in ("your", "example", "<", "{", "${", "$(", "(", "...")) or _RUN.search(v):
         return False
     return any(c.isdigit() for c in v) and any(c.isalpha() for c in v)
 
@@ -399,7 +402,8 @@ SECRET_ASSIGNMENT = Detector(
     "secret.assignment",
     "secret",
     re.compile(
-        r"(?:(?<![A-Za-z0-9_])(?i:(?:api[_\-]?key|apikey|secret(?:[_\-]?(?:access[_\-]?)?key)?|client[_\-]?secret|access[_\-]?token"
+        r"(?:(?<![A-Za-z0-9])(?i:(?:api[_\-]?key|apikey|secret(?:[_\-]?(?:access[_\-]?)?key)?|client[_\-]?secret|access[_\-]?token"
+        r"|access[_\-]?key|private[_\-]?key"
         r"|auth[_\-]?token|password|passwd|pwd))|密码|口令)[\"']?\s*(?:[:=：]|是|为)\s*[\"']?"
         r"(?P<v>[A-Za-z0-9!#$%&*+\-./=?@^_~]{8,128})(?![A-Za-z0-9!#$%&*+\-./=?@^_~])"
     ),
