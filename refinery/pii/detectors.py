@@ -12,7 +12,7 @@ Boundaries are ASCII: a Chinese character right before or after a number is the 
 """
 from __future__ import annotations
 
-import dataclasses
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ _NB = r"(?<![0-9A-Za-z_])(?<![0-9][.,])(?<![0-9][ \-])"
 _NA = r"(?![0-9A-Za-z_])(?![.,\-][0-9])"
 
 
+@functools.lru_cache(maxsize=None)
 def re2_core(pattern: str) -> str:
     """``pattern`` without its lookaround groups: what RE2 can run, matching a superset."""
     out, i, n = [], 0, len(pattern)
@@ -72,6 +73,7 @@ class Detector:
     # RE2 slow), and how far a match may start before / end after what it marks.
     hint: str | None = None
     reach: tuple[int, int] = (16, 64)
+
     @property
     def core(self) -> str:
         return self.hint or re2_core(self.pattern.pattern)
@@ -202,18 +204,16 @@ def _landline_ok(text: str, m: re.Match) -> bool:
     return not negative_context(text, m.start())
 
 
+# Area codes: 010, 02x (3 digits with the 0), 03xx-09xx (4). Forms: 0AC-LOCAL, (0AC)LOCAL, +86 AC LOCAL.
+_AC = r"(?:10|2[0-9]|[3-9][0-9]{2})"
 PHONE_LANDLINE_CN = Detector(
     "phone.landline_cn",
     "phone",
     re.compile(
-        _NB + r"(?:(?:\+|00)86[ -]?(?:[（(]0?(?P<ac1>{ac})[)）]|0?(?P<ac2>{ac}))|[（(]0(?P<ac3>{ac})[)）]|0(?P<ac4>{ac}))"
+        _NB + rf"(?:(?:\+|00)86[ -]?(?:[（(]0?(?P<ac1>{_AC})[)）]|0?(?P<ac2>{_AC}))|[（(]0(?P<ac3>{_AC})[)）]|0(?P<ac4>{_AC}))"
         r"(?P<sep>[ -]?)(?P<loc>[1-9][0-9]{2,3}[ -]?[0-9]{4})(?:(?:-|转|ext\.? ?)[0-9]{1,5})?" + _NA
     ),
     _landline_ok,
-)
-PHONE_LANDLINE_CN = dataclasses.replace(
-    PHONE_LANDLINE_CN,
-    pattern=re.compile(PHONE_LANDLINE_CN.pattern.pattern.replace("{ac}", r"(?:10|2[0-9]|[3-9][0-9]{2})")),
 )
 
 
@@ -236,6 +236,11 @@ PHONE_INTERNATIONAL = Detector(
     _intl_ok,
 )
 
+def _nanp_ok(text: str, m: re.Match) -> bool:
+    same_separator = m.group("s") is None or m.group().count(m.group("s")) >= 2  # 415-555-0132, not 415-555.0132
+    return same_separator and not negative_context(text, m.start())
+
+
 # North American numbers written without +1: (415) 555-0132, 415-555-0132, 415.555.0132.
 # Area code and exchange never start with 0 or 1 (NANP).
 PHONE_NANP = Detector(
@@ -244,7 +249,7 @@ PHONE_NANP = Detector(
     re.compile(
         _NB + r"(?:1[ .\-])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}(?P<s>[.\-]))[2-9][0-9]{2}[.\-][0-9]{4}" + _NA
     ),
-    lambda text, m: (m.group("s") is None or m.group().count(m.group("s")) >= 2) and not negative_context(text, m.start()),
+    _nanp_ok,
 )
 
 # --- Chinese resident ID ------------------------------------------------------------------------------
