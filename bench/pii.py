@@ -144,7 +144,8 @@ def main() -> None:
     all_types, email_ip = PiiConfig(), PiiConfig(types=["email", "ip"])
     have_dt = os.path.exists(args.datatrove_python)
     print(f"python {sys.version.split()[0]}, cpu {args.cpu} of {os.cpu_count()}, batch {args.batch_size}, "
-          f"repeat {args.repeat}, datatrove: {'yes' if have_dt else 'missing (skipped)'}")
+          f"repeat {args.repeat}, datatrove: {'yes' if have_dt else 'missing (skipped)'}, "
+          f"load average {os.getloadavg()[0]:.2f}")
 
     for name, texts in datasets.items():
         mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
@@ -185,7 +186,9 @@ def main() -> None:
             print(f"| {label} | {types} | {len(texts) / wall:,.0f} | {mb / wall:.2f} |")
         if runs["datatrove"]:
             ratio = statistics.median(d / o for d, o in zip(runs["datatrove"], runs["email_ip"]))
-            print(f"email+ip: refinery / datatrove speed = {ratio:.1f}x (median of paired runs)")
+            pairs = ", ".join(f"{d / o:.1f}" for d, o in zip(runs["datatrove"], runs["email_ip"]))
+            print(f"email+ip: refinery / datatrove speed = {ratio:.1f}x (median of paired runs: {pairs})")
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
