@@ -194,6 +194,8 @@ def test_nulls_empty_and_chunked_input():
     assert result.texts.type == pa.large_string()
     assert result.texts.to_pylist() == ["<EMAIL> x", None, "plain text"]
     assert result.counts["email"].tolist() == [1, 0, 0]
+    sliced = pa.array(["x", "tel 13812345678", None, "y"]).slice(1, 2)  # a batch column with an offset
+    assert scrub_pii(sliced).texts.to_pylist() == ["tel <PHONE>", None]
 
 
 def test_placeholders_and_types_are_configurable():
