@@ -1,9 +1,9 @@
 """Scrub personal data from a string column: find, validate, replace with typed placeholders.
 
 0. Full-width digits and letters are searched as their ASCII forms (offsets unchanged).
-1. One RE2 pass of ``pyarrow.compute`` over the whole column (all detectors' cores in one
-   alternation) finds the documents that can hold any candidate; the others, most of a web
-   crawl, are never turned into Python strings.
+1. One RE2 pass of ``pyarrow.compute`` over the whole column per detector family (numbers,
+   "@" shapes, IPs, secrets: an alternation of the family's RE2 cores) finds the documents
+   that can hold a candidate; the others, most of a web crawl, never become Python strings.
 2. On those, each detector's core marks its candidates in place (RE2 replace), so Python
    learns where they are without scanning.
 3. Python's ``re`` runs the exact pattern (lookaround boundaries) only in small windows
