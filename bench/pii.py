@@ -48,7 +48,8 @@ def pin(cpu: int) -> None:
 
 
 def datatrove_worker(args) -> None:
-    """Runs under datatrove's virtualenv: time PIIFormatter.format over the texts file."""
+    """Runs under datatrove's virtualenv: time PIIFormatter.format over the texts file
+    (or, with ``--spans``, print the spans its email and IP regexes + validator replace)."""
     pin(args.cpu)
     from importlib.metadata import version
 
@@ -57,6 +58,15 @@ def datatrove_worker(args) -> None:
     with open(args.texts, encoding="utf-8") as f:
         texts = json.load(f)
     formatter = PIIFormatter()
+    if args.spans:
+        spans = []
+        for t in texts:
+            found = [[m.start(), m.end(), "email"] for m in formatter.emails_replacer.regex.finditer(t)]
+            found += [[m.start(), m.end(), "ip"] for m in formatter.ip_replacer.regex.finditer(t)
+                      if formatter.ip_replacer.validator(m.group(0))]
+            spans.append(found)
+        print(json.dumps(spans))
+        return
     for t in texts[:50]:
         formatter.format(t)
     start = time.perf_counter()
@@ -122,6 +132,51 @@ def time_datatrove(python: str, texts_file: str, cpu: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def quality(dt_python: str | None) -> None:
+    """Per-type recall/precision and look-alike preservation on the labelled corpus of the tests
+    (seed 0): refinery, and datatrove's email and IP regexes on the same documents."""
+    from refinery.pii import PiiConfig, find_spans
+    from refinery.pii.scrub import detectors_for
+    from tests.pii.labelled import LOOKALIKE_KINDS, PLANTED_TYPES, make_corpus
+
+    docs = make_corpus(seed=0, per_type=300, per_kind=150)
+    detectors = detectors_for(PiiConfig())
+    ours = [[(s.start, s.end, s.pii_type) for s in find_spans(d.text, detectors)] for d in docs]
+    sides = {"refinery": (ours, PLANTED_TYPES)}
+    if dt_python:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+            json.dump([d.text for d in docs], f, ensure_ascii=False)
+        try:
+            out = subprocess.run([dt_python, os.path.abspath(__file__), "--datatrove-worker", "--spans",
+                                  "--texts", f.name], capture_output=True, text=True, check=True)
+        finally:
+            os.unlink(f.name)
+        theirs = [[tuple(s) for s in doc] for doc in json.loads(out.stdout.strip().splitlines()[-1])]
+        sides["datatrove PIIFormatter"] = (theirs, ("email", "ip"))
+    print(f"\nlabelled corpus (tests/pii/labelled.py, seed 0): {len(docs)} documents, "
+          f"{sum(len(d.items) for d in docs)} planted items, {sum(len(d.lookalikes) for d in docs)} look-alikes")
+    print("| side | type | recall | precision |")
+    print("|---|---|---:|---:|")
+    for side, (found, types) in sides.items():
+        for t in types:
+            planted = [(i, it) for i, d in enumerate(docs) for it in d.items if it[2] == t]
+            got = [(i, s) for i, spans in enumerate(found) for s in spans if s[2] == t]
+            hit = sum(1 for i, it in planted if it in found[i])
+            right = sum(1 for i, s in got if s in docs[i].items)
+            print(f"| {side} | {t} | {hit / len(planted):.4f} | {right / max(len(got), 1):.4f} |")
+    print("| side | look-alikes left alone (all kinds) | worst kind |")
+    print("|---|---:|---|")
+    for side, (found, _) in sides.items():
+        per_kind = {}
+        for k in LOOKALIKE_KINDS:
+            looks = [(i, a, b) for i, d in enumerate(docs) for a, b, kind in d.lookalikes if kind == k]
+            kept = sum(1 for i, a, b in looks if not any(s[0] < b and a < s[1] for s in found[i]))
+            per_kind[k] = (kept, len(looks))
+        total = sum(k for k, _ in per_kind.values()) / sum(n for _, n in per_kind.values())
+        worst = min(per_kind, key=lambda k: per_kind[k][0] / per_kind[k][1])
+        print(f"| {side} | {total:.4f} | {worst} {per_kind[worst][0] / per_kind[worst][1]:.4f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=5)
@@ -130,6 +185,7 @@ def main() -> None:
     ap.add_argument("--datatrove-python", default=DEFAULT_DT_PYTHON)
     ap.add_argument("--datatrove-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--texts", help=argparse.SUPPRESS)
+    ap.add_argument("--spans", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.datatrove_worker:
         datatrove_worker(args)
@@ -144,7 +200,8 @@ def main() -> None:
     all_types, email_ip = PiiConfig(), PiiConfig(types=["email", "ip"])
     have_dt = os.path.exists(args.datatrove_python)
     print(f"python {sys.version.split()[0]}, cpu {args.cpu} of {os.cpu_count()}, batch {args.batch_size}, "
-          f"repeat {args.repeat}, datatrove: {'yes' if have_dt else 'missing (skipped)'}")
+          f"repeat {args.repeat}, datatrove: {'yes' if have_dt else 'missing (skipped)'}, "
+          f"load average {os.getloadavg()[0]:.2f}")
 
     for name, texts in datasets.items():
         mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
@@ -185,7 +242,10 @@ def main() -> None:
             print(f"| {label} | {types} | {len(texts) / wall:,.0f} | {mb / wall:.2f} |")
         if runs["datatrove"]:
             ratio = statistics.median(d / o for d, o in zip(runs["datatrove"], runs["email_ip"]))
-            print(f"email+ip: refinery / datatrove speed = {ratio:.1f}x (median of paired runs)")
+            pairs = ", ".join(f"{d / o:.1f}" for d, o in zip(runs["datatrove"], runs["email_ip"]))
+            print(f"email+ip: refinery / datatrove speed = {ratio:.1f}x (median of paired runs: {pairs})")
+    quality(args.datatrove_python if have_dt else None)
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ Boundaries are ASCII: a Chinese character right before or after a number is the 
 """
 from __future__ import annotations
 
-import dataclasses
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ _NB = r"(?<![0-9A-Za-z_])(?<![0-9][.,])(?<![0-9][ \-])"
 _NA = r"(?![0-9A-Za-z_])(?![.,\-][0-9])"
 
 
+@functools.lru_cache(maxsize=None)
 def re2_core(pattern: str) -> str:
     """``pattern`` without its lookaround groups: what RE2 can run, matching a superset."""
     out, i, n = [], 0, len(pattern)
@@ -72,6 +73,7 @@ class Detector:
     # RE2 slow), and how far a match may start before / end after what it marks.
     hint: str | None = None
     reach: tuple[int, int] = (16, 64)
+
     @property
     def core(self) -> str:
         return self.hint or re2_core(self.pattern.pattern)
@@ -202,18 +204,16 @@ def _landline_ok(text: str, m: re.Match) -> bool:
     return not negative_context(text, m.start())
 
 
+# Area codes: 010, 02x (3 digits with the 0), 03xx-09xx (4). Forms: 0AC-LOCAL, (0AC)LOCAL, +86 AC LOCAL.
+_AC = r"(?:10|2[0-9]|[3-9][0-9]{2})"
 PHONE_LANDLINE_CN = Detector(
     "phone.landline_cn",
     "phone",
     re.compile(
-        _NB + r"(?:(?:\+|00)86[ -]?(?:[（(]0?(?P<ac1>{ac})[)）]|0?(?P<ac2>{ac}))|[（(]0(?P<ac3>{ac})[)）]|0(?P<ac4>{ac}))"
+        _NB + rf"(?:(?:\+|00)86[ -]?(?:[（(]0?(?P<ac1>{_AC})[)）]|0?(?P<ac2>{_AC}))|[（(]0(?P<ac3>{_AC})[)）]|0(?P<ac4>{_AC}))"
         r"(?P<sep>[ -]?)(?P<loc>[1-9][0-9]{2,3}[ -]?[0-9]{4})(?:(?:-|转|ext\.? ?)[0-9]{1,5})?" + _NA
     ),
     _landline_ok,
-)
-PHONE_LANDLINE_CN = dataclasses.replace(
-    PHONE_LANDLINE_CN,
-    pattern=re.compile(PHONE_LANDLINE_CN.pattern.pattern.replace("{ac}", r"(?:10|2[0-9]|[3-9][0-9]{2})")),
 )
 
 
@@ -230,11 +230,16 @@ PHONE_INTERNATIONAL = Detector(
     "phone.international",
     "phone",
     re.compile(
-        r"(?<![0-9A-Za-z_+])(?<![0-9][ .,\-])(?:\+|00)[1-9][0-9]{0,3}(?:[ .\-]?\([0-9]{1,4}\))?"
-        r"[ .\-]?[0-9]{1,12}(?:[ .\-][0-9]{1,8}){0,5}" + _NA
+        r"(?<![0-9A-Za-z_+])(?<![0-9][ .,])(?<![0-9A-Za-z]-)(?:\+|00)[1-9][0-9]{0,3}(?:[ .\-]?\([0-9]{1,4}\))?"
+        r"[ .\-]?[0-9]{1,12}(?:[ .\-][0-9]{1,8}){0,5}" + _NA + r"(?!-[A-Za-z])"
     ),
     _intl_ok,
 )
+
+def _nanp_ok(text: str, m: re.Match) -> bool:
+    same_separator = m.group("s") is None or m.group().count(m.group("s")) >= 2  # 415-555-0132, not 415-555.0132
+    return same_separator and not negative_context(text, m.start())
+
 
 # North American numbers written without +1: (415) 555-0132, 415-555-0132, 415.555.0132.
 # Area code and exchange never start with 0 or 1 (NANP).
@@ -244,7 +249,7 @@ PHONE_NANP = Detector(
     re.compile(
         _NB + r"(?:1[ .\-])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}(?P<s>[.\-]))[2-9][0-9]{2}[.\-][0-9]{4}" + _NA
     ),
-    lambda text, m: (m.group("s") is None or m.group().count(m.group("s")) >= 2) and not negative_context(text, m.start()),
+    _nanp_ok,
 )
 
 # --- Chinese resident ID ------------------------------------------------------------------------------
@@ -331,8 +336,8 @@ IPV6 = Detector(
     "ip",
     re.compile(
         # May follow "address:" but not start inside an address; a leading colon only as "::".
-        r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)(?!:[^:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?"
-        r"(?![0-9A-Za-z_:])"
+        r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)(?!:[^:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{1,4})?"
+        r"(?![0-9A-Za-z_:]|\.[0-9])"
     ),
     _ipv6_ok,
 )
@@ -356,7 +361,7 @@ SECRET_TOKEN = Detector(
     re.compile(
         r"(?<![A-Za-z0-9_\-])(?:"
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}"
-        r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}"
+        r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|glpat-[A-Za-z0-9_\-]{20,64}"
         r"|AIza[0-9A-Za-z_\-]{35}"
         r"|xox[abposr]-[0-9A-Za-z\-]{10,200}"
         r"|[sr]k_(?:live|test)_[0-9A-Za-z]{16,200}"
@@ -365,16 +370,19 @@ SECRET_TOKEN = Detector(
         r")(?![A-Za-z0-9_\-])"
     ),
     _always,
-    hint=r"A3T[A-Z0-9]|A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A[A-Z0-9]|gh[pousr]_|github_pat_|AIza|xox[abposr]-"
+    hint=r"A3T[A-Z0-9]|A(?:KI|SI|BI|CC|GP|ID|RO|IP|NP|NV|PK)A[A-Z0-9]|gh[pousr]_|github_pat_|glpat-|AIza|xox[abposr]-"
     r"|[sr]k_(?:live|test)_|sk-|eyJ[A-Za-z0-9_\-]{8}",
     reach=(16, 4096),  # a JWT has no length limit
 )
 
 
+_RUN = re.compile(r"(.)\1{4}")  # xxxxx, *****, 00000: a mask, not a credential
+
+
 def _looks_random(v: str) -> bool:
     """A credential value, not a placeholder or an expression: letters and digits, no template marks."""
     low = v.lower()
-    if any(mark in low for mark in ("your", "xxx", "***", "example", "<", "{", "${", "$(", "(", "...")):
+    if any(mark in low for mark in ("your", "example", "<", "{", "${", "$(", "(", "...")) or _RUN.search(v):
         return False
     return any(c.isdigit() for c in v) and any(c.isalpha() for c in v)
 
@@ -399,7 +407,8 @@ SECRET_ASSIGNMENT = Detector(
     "secret.assignment",
     "secret",
     re.compile(
-        r"(?:(?<![A-Za-z0-9_])(?i:(?:api[_\-]?key|apikey|secret(?:[_\-]?(?:access[_\-]?)?key)?|client[_\-]?secret|access[_\-]?token"
+        r"(?:(?<![A-Za-z0-9])(?i:(?:api[_\-]?key|apikey|secret(?:[_\-]?(?:access[_\-]?)?key)?|client[_\-]?secret|access[_\-]?token"
+        r"|access[_\-]?key|private[_\-]?key"
         r"|auth[_\-]?token|password|passwd|pwd))|密码|口令)[\"']?\s*(?:[:=：]|是|为)\s*[\"']?"
         r"(?P<v>[A-Za-z0-9!#$%&*+\-./=?@^_~]{8,128})(?![A-Za-z0-9!#$%&*+\-./=?@^_~])"
     ),

@@ -1,9 +1,9 @@
 """Scrub personal data from a string column: find, validate, replace with typed placeholders.
 
 0. Full-width digits and letters are searched as their ASCII forms (offsets unchanged).
-1. One RE2 pass of ``pyarrow.compute`` over the whole column (all detectors' cores in one
-   alternation) finds the documents that can hold any candidate; the others, most of a web
-   crawl, are never turned into Python strings.
+1. One RE2 pass of ``pyarrow.compute`` over the whole column per detector family (numbers,
+   "@" shapes, IPs, secrets: an alternation of the family's RE2 cores) finds the documents
+   that can hold a candidate; the others, most of a web crawl, never become Python strings.
 2. On those, each detector's core marks its candidates in place (RE2 replace), so Python
    learns where they are without scanning.
 3. Python's ``re`` runs the exact pattern (lookaround boundaries) only in small windows
@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import ipaddress
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -61,10 +62,17 @@ def detectors_for(cfg: PiiConfig) -> tuple[Detector, ...]:
     return _detectors_for(tuple(cfg.types), tuple(cfg.ip_allow))
 
 
-# Full-width forms (１３８１２３４５６７８, ｚｈａｎｇ＠１６３.com) are searched as ASCII: a 1:1 code
-# point map of U+FF01-FF5E, so spans found in the mapped text are the spans of the original.
-_ASCII_FORMS = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_HAS_FULLWIDTH = "[\\x{FF10}-\\x{FF19}\\x{FF20}]"  # full-width digits or ＠ (not the common ：，（）)
+# Full-width forms (１３８１２３４５６７８, ｚｈａｎｇ＠１６３．ｃｏｍ) are searched as ASCII: a 1:1 code
+# point map, so spans found in the mapped text are the spans of the original. Only digits, letters
+# and ＋－．＠ are mapped, in texts that have a full-width digit or ＠: the full-width ：（），
+# of ordinary Chinese prose stay (the patterns read them as they are).
+_FULLWIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＋－．＠"
+_ASCII_FORMS = {ord(c): ord(c) - 0xFEE0 for c in _FULLWIDTH}
+_HAS_FULLWIDTH = "[\\x{FF10}-\\x{FF19}\\x{FF20}]"
+
+
+def _ascii_forms(text: str) -> str:
+    return text.translate(_ASCII_FORMS) if re.search("[０-９＠]", text) else text
 
 
 def _searchable(texts: pa.Array) -> pa.Array:
@@ -73,14 +81,14 @@ def _searchable(texts: pa.Array) -> pa.Array:
         return texts
     mask = np.zeros(len(texts), dtype=bool)
     mask[rows] = True
-    mapped = [t.translate(_ASCII_FORMS) for t in texts.take(pa.array(rows)).to_pylist()]
+    mapped = [_ascii_forms(t) for t in texts.take(pa.array(rows)).to_pylist()]
     return pc.replace_with_mask(texts, pa.array(mask), pa.array(mapped, type=texts.type))
 
 
 def find_spans(text: str, detectors) -> list[Span]:
     """Validated, non-overlapping PII spans of one text, in order: the whole text scanned by every
     detector (the reference that ``scrub_pii``'s windowed column path must agree with)."""
-    text = text.translate(_ASCII_FORMS)
+    text = _ascii_forms(text)
     found = []
     for det in detectors:
         found.extend(_find(text, det, [(0, len(text))]))

@@ -292,8 +292,10 @@ def gen_ip(rng):
     else:
         groups = [f"{rng.randrange(1 << 16):x}" for _ in range(8)]
         groups[0] = rng.choice(["2001", "2409", "240e", "fe80", "2a00", "2606"])
-        form = rng.randrange(3)
-        if form == 0:
+        form = rng.randrange(4)
+        if form == 3:
+            ip = f"::ffff:{rng.randint(1, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+        elif form == 0:
             ip = ":".join(groups)
         elif form == 1:
             ip = ":".join(groups[:2]) + "::" + ":".join(groups[5:])
@@ -340,7 +342,7 @@ def _alnum(rng, n: int, alphabet=string.ascii_letters + string.digits) -> str:
 
 
 def gen_secret(rng):
-    kind = rng.randrange(9)
+    kind = rng.randrange(10)
     if kind == 0:
         label = rng.choice(["RSA ", "EC ", "OPENSSH ", "", "ENCRYPTED "])
         body = _b64(rng, rng.randint(90, 400))
@@ -375,6 +377,12 @@ def gen_secret(rng):
         payload = base64.urlsafe_b64encode(f'{{"sub":"{_digits(rng, 8)}"}}'.encode()).decode().rstrip("=")
         s = f"{head}.{payload}.{_alnum(rng, 43, string.ascii_letters + string.digits + '_-')}"
         return s, 0, len(s)
+    if kind == 9:
+        value = _alnum(rng, 40, string.ascii_letters + string.digits + "/+")
+        while not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+            value = _alnum(rng, 40, string.ascii_letters + string.digits + "/+")
+        pre = rng.choice(["aws_secret_access_key = ", "AWS_SECRET_ACCESS_KEY=", "SecretAccessKey: "])
+        return pre + value, len(pre), len(pre) + len(value)
     value = _password(rng, rng.randint(10, 24))
     pre = rng.choice(["password = \"", "api_key: ", "PASSWORD=", "密码：", "\"client_secret\": \"", "apikey="])
     return pre + value, len(pre), len(pre) + len(value)
@@ -502,7 +510,7 @@ def _place(rng, lang: str, snippet: str, start: int, end: int, templates: list[s
 
 
 def _glued(ch: str) -> bool:
-    return bool(ch) and (ch.isascii() and not ch.isspace() or ch in "¥￥€")
+    return bool(ch) and (ch.isascii() and not ch.isspace() or ch in "¥￥€" or "０" <= ch <= "ｚ")
 
 
 def make_corpus(seed: int = 0, per_type: int = 300, per_kind: int = 150) -> list[Doc]:
