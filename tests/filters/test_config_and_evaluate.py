@@ -81,3 +81,14 @@ def test_filter_mode_gives_the_reasons_annotate_mode_would_and_batches_do_not_ma
     assert single == list(filt.reason[::7])
     failed = ~np.equal(filt.reason, None)
     assert np.allclose(filt.value[failed], [ann.values[r][i] for i, r in enumerate(filt.reason) if r is not None])
+
+
+def test_dotted_command_line_overrides_reach_dotted_rule_ids():
+    from refinery.config import parse_overrides
+
+    cfg = load_config(None, CleanConfig, parse_overrides(["profiles.en.thresholds.gopher.min_words=30",
+                                                          "categories.news.fineweb.*=null"]))
+    assert cfg.resolved["en"].thresholds["gopher.min_words"] == 30
+    assert cfg.categories["news"] == {"fineweb.*": None}
+    with pytest.raises(ConfigError, match="profiles.en.thresholds.gopher.min_words: expected a number"):
+        load_config(None, CleanConfig, parse_overrides(["profiles.en.thresholds.gopher.min_words=many"]))
