@@ -47,11 +47,20 @@ def main(argv=None) -> int:
     for reason in stats["rejected_by_reason"]:
         for row in sample_rejected(str(ingest_out), reason, 1):
             print(format_row(row, max_chars=160))
+    clean_out = out / "clean"
+    spark_submit("clean.py", ["--input", str(ingest_out), "--output", str(clean_out)], args.master)
+    clean_stats = json.loads((clean_out / "_stats.json").read_text())
+    print("\nA filtered-out sample of the clean stage's three most frequent reasons, lines that fired marked:")
+    for reason, _ in sorted(clean_stats["rejected_by_reason"].items(), key=lambda kv: -kv[1])[:3]:
+        for row in sample_rejected(str(clean_out), reason, 1):
+            print(format_row(row, max_chars=400, stats=clean_stats))
     print(f"\nDone in {time.time() - started:.0f}s. Outputs:")
     print(f"  {ingest_out}/kept            documents (Parquet)")
     print(f"  {ingest_out}/rejected        rejected rows, one directory per reason")
     print(f"  {ingest_out}/_stats.json     rows in = kept + rejected, per reason, source, language")
+    print(f"  {clean_out}/...            the clean stage: same layout; _stats.json is its bias report")
     print(f"Try: .venv/bin/refinery inspect {ingest_out} --reason ingest.http_status --n 3")
+    print(f"     .venv/bin/refinery inspect {clean_out} --summary")
     return 0
 
 

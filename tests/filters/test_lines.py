@@ -25,3 +25,10 @@ def test_only_configured_kinds_are_removed():
     out = remove_boilerplate_lines(pa.array(["作者：张三\n正文内容在这里。"]), LineEditConfig(kinds=["cookie_banner"]))
     assert out.texts.to_pylist() == ["作者：张三\n正文内容在这里。"]
     assert set(out.removed) == {"cookie_banner"}
+
+
+def test_a_short_line_about_cookies_that_is_no_banner_stays():
+    text = "Chocolate chip cookie recipe\nMix the butter and sugar, then fold in the chips.\nPrivacy Policy | Terms of Use"
+    out = remove_boilerplate_lines(pa.array([text]), LineEditConfig())
+    assert out.texts.to_pylist() == ["Chocolate chip cookie recipe\nMix the butter and sugar, then fold in the chips."]
+    assert out.removed["cookie_banner"].tolist() == [1]
