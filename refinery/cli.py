@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from refinery.inspect import format_row, reason_counts, sample_rejected
+from refinery.inspect import main_inspect
 
 
 def main(argv=None) -> int:
@@ -18,6 +18,8 @@ def main(argv=None) -> int:
     ins = sub.add_parser("inspect", help="print filtered-out samples of a stage output")
     ins.add_argument("output", help="a stage's output directory (holding rejected/ and _stats.json)")
     ins.add_argument("--reason", help="a dotted reason id, e.g. ingest.http_status (default: list reasons)")
+    ins.add_argument("--summary", action="store_true", help="reasons with counts and rates, edits, kept rate per group")
+    ins.add_argument("--lang", help="only rows of this language (e.g. zh)")
     ins.add_argument("--n", type=int, default=5)
     ins.add_argument("--seed", type=int, default=0)
     ins.add_argument("--max-chars", type=int, default=400)
@@ -34,17 +36,7 @@ def main(argv=None) -> int:
         return 0
 
     if args.command == "inspect":
-        counts = reason_counts(args.output)
-        if not args.reason:
-            for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-                print(f"{n:>10,}  {reason}")
-            return 0
-        if args.reason not in counts:
-            print(f"no rows rejected for {args.reason!r}; reasons here: {sorted(counts)}", file=sys.stderr)
-            return 1
-        for row in sample_rejected(args.output, args.reason, args.n, args.seed):
-            print(format_row(row, args.max_chars))
-        return 0
+        return main_inspect(args)
     return 2
 
 

@@ -8,7 +8,8 @@
 * ``zh.avg_line_length``: mean non-whitespace characters per non-blank line, min 10 (menus, tag
   clouds and link lists are many very short lines);
 * ``zh.dirty_density``: spam/gambling/porn keyword hits (wordlists/zh_dirty_keywords.txt) per
-  1,000 characters, max 3 — one mention in a news report passes, a spam page repeating them fails;
+  1,000 characters (a shorter document counts as 1,000, so one mention in a short news item is
+  not a density of 5), max 3 — a news report mentioning gambling passes, spam repeating it fails;
 * ``zh.url_density``: occurrences of "http" per character, max 0.005 (one URL per 200 chars).
 """
 from __future__ import annotations
@@ -66,7 +67,7 @@ def measure(view, ctx) -> dict:
         "zh.cjk_ratio": np.asarray(cjk, dtype=np.float64),
         "zh.min_chars": chars,
         "zh.avg_line_length": safe_div(lines.per_doc(line_chars), lines.per_doc(nonblank)),
-        "zh.dirty_density": safe_div(hits * 1000.0, chars),
+        "zh.dirty_density": safe_div(hits * 1000.0, np.maximum(chars, 1000.0)),
         "zh.url_density": safe_div(view.count("http"), chars),
     }
 

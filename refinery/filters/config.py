@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from refinery.config import ConfigError, check
 from refinery.filters.evaluate import RULES_BY_NAME
@@ -21,6 +21,20 @@ except ImportError:  # pragma: no cover - until refinery.pii is merged
 STEPS = ("lines", "rules", "pii")
 
 
+def flatten_thresholds(tree: dict, key: str, prefix: str = "") -> dict:
+    """``{"gopher": {"min_words": 30}}`` -> ``{"gopher.min_words": 30.0}``; values: a number or null."""
+    out = {}
+    for k, v in tree.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten_thresholds(v, key, name + "."))
+            continue
+        ok = v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+        check(ok, f"{key}.{name}", f"expected a number or null, got {v!r}")
+        out[name] = None if v is None else float(v)
+    return out
+
+
 @dataclass
 class ProfileConfig:
     """A threshold profile. For a built-in name (en, zh, default) or with ``base``, the listed
@@ -31,7 +45,11 @@ class ProfileConfig:
     stop_words: str | None = None  # file name in refinery/filters/wordlists, or a path
     dirty_words: str | None = None
     short_line_length: int = 30
-    thresholds: dict[str, float | None] = field(default_factory=dict)
+    # rule id -> threshold; nested mappings ({gopher: {min_words: 30}}, what a dotted --set makes) are flattened
+    thresholds: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.thresholds = flatten_thresholds(self.thresholds, "thresholds")
 
 
 @dataclass
@@ -68,7 +86,7 @@ class CleanConfig:
     languages: LanguageConfig = field(default_factory=LanguageConfig)
     profiles: dict[str, ProfileConfig] = field(default_factory=dict)
     # category -> {rule id or glob (gopher.*) -> threshold, null = off}; applied over the profile.
-    categories: dict[str, dict[str, float | None]] = field(default_factory=lambda: {
+    categories: dict[str, dict[str, Any]] = field(default_factory=lambda: {
         c: dict(o) for c, o in CATEGORY_OVERRIDES.items()})
     lines: LineEditConfig = field(default_factory=LineEditConfig)
     pii: (PiiConfig if PiiConfig is not None else dict) = field(  # type: ignore[valid-type]
@@ -88,6 +106,7 @@ class CleanConfig:
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
         check(self.batch_size > 0, "batch_size", "must be positive")
         self.steps = [s for s in STEPS if s in self.steps]  # the order is fixed: lines, rules, pii
+        self.categories = {c: flatten_thresholds(o, f"categories.{c}") for c, o in self.categories.items()}
         self.resolved = {name: self._resolve(name) for name in sorted(set(BUILTIN) | set(self.profiles))}
         for lang, prof in self.languages.profiles.items():
             check(prof in self.resolved, f"languages.profiles.{lang}", f"unknown profile {prof!r} (have {sorted(self.resolved)})")

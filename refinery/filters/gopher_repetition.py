@@ -6,11 +6,10 @@ n-grams (conf/clean.yaml):
 * the most frequent 2/3/4-gram covers ≤ 20% / 18% / 16% of the characters;
 * characters inside repeated 5..10-grams: ≤ 15%, 14%, 13%, 12%, 11%, 10%.
 
-Repeated n-gram characters are the union of the tokens covered by every n-gram occurrence that
-repeats an earlier one in the same document (the paper's definition). datatrove walks the text
-greedily instead (after a repeat it jumps n tokens and does not record the n-grams it jumped
-over), which can count slightly fewer characters in heavily repeated text; see
-bench/clean_agreement.py for how often the two disagree.
+Repeated n-gram characters are counted as the reference implementation walks the text (after a
+repeat it counts n tokens and jumps past them), computed for a whole batch from the runs of
+consecutive repeated n-grams instead of a per-token walk; bench/clean.py measures how often the
+two disagree (the walk also forgets the n-grams it jumped over, which we do not model).
 """
 from __future__ import annotations
 
@@ -70,16 +69,28 @@ def top_ngram_chars(codes, lengths, parent, n_docs, n) -> np.ndarray:
 
 
 def repeated_ngram_chars(codes, lengths, parent, n_docs, n) -> np.ndarray:
-    """Per document: characters of the tokens covered by n-grams that repeat an earlier one."""
+    """Per document: characters of the n-grams that repeat an earlier n-gram, counted the way
+    the Gopher reference walks the text (datatrove's ``find_all_duplicate``): at a repeat it
+    counts the n tokens and jumps past them, so a repeated stretch in which m consecutive n-grams
+    repeat counts ``ceil(m / n) * n`` tokens (not the m + n - 1 tokens it covers)."""
     starts, key = ngram_keys(codes, parent, n)
     if len(starts) == 0:
         return np.zeros(n_docs)
-    dup_start = np.zeros(len(codes) + 1, dtype=np.int64)
-    dup_start[starts[repeated_within_docs(key, parent[starts])] + 1] = 1
-    opened = np.cumsum(dup_start)  # opened[j + 1]: repeated n-grams starting at or before token j
-    j = np.arange(len(codes))
-    covered = (opened[j + 1] - opened[np.maximum(j + 1 - n, 0)]) > 0
-    return np.bincount(parent, weights=np.where(covered, lengths, 0).astype(np.float64), minlength=n_docs)
+    repeat = np.zeros(len(codes), dtype=bool)
+    repeat[starts[repeated_within_docs(key, parent[starts])]] = True
+    prev = np.concatenate([[False], repeat[:-1] & (parent[1:] == parent[:-1])])
+    run_start = np.flatnonzero(repeat & ~prev)
+    if len(run_start) == 0:
+        return np.zeros(n_docs)
+    run_len = np.diff(np.append(np.flatnonzero(repeat & ~prev), len(codes)))  # upper bound, trimmed below
+    # m = repeated starts in each run: count them with a cumulative sum over the run's span
+    csum_rep = np.concatenate([[0], np.cumsum(repeat)])
+    m = csum_rep[run_start + run_len] - csum_rep[run_start]
+    counted = -(-m // n) * n
+    doc_end = np.concatenate([[0], np.cumsum(np.bincount(parent, minlength=n_docs))])[parent[run_start] + 1]
+    stop = np.minimum(run_start + counted, doc_end)
+    csum = np.concatenate([[0], np.cumsum(lengths)])
+    return np.bincount(parent[run_start], weights=(csum[stop] - csum[run_start]).astype(np.float64), minlength=n_docs)
 
 
 def measure(view, ctx) -> dict:

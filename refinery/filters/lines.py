@@ -29,7 +29,9 @@ PATTERNS = {
         r"|^\s*(?:by|posted by|written by|author)\s*[: ]\s*\p{Lu}"
     ),
     "cookie_banner": (
-        r"cookie|本网站使用.{0,6}cookie|隐私政策|privacy policy|terms of (?:use|service)"
+        r"(?:we|site|website|this site|uses?|using|accept|allow|consent to|enable|reject)(?: all| the| our)? cookies"
+        r"|cookies? (?:policy|settings|preferences|consent|notice)|(?:网站|本站)使用.{0,8}cookie|cookie.{0,10}(?:政策|设置)"
+        r"|^\s*(?:隐私政策|privacy policy|terms of (?:use|service))\b"
     ),
     "share_follow": (
         r"扫码关注|扫描二维码|长按(?:识别|二维码)|关注(?:我们|公众号|微信公众号)|点击(?:上方|下方|蓝字).{0,6}关注|分享到\s*[:：]"

@@ -48,6 +48,8 @@ CATEGORY_OVERRIDES = {
              "general.symbol_ratio": None, "general.digit_ratio": None},
     "markdown_docs": {"gopher.bullet_lines": None, "gopher.hash_ratio": None, "c4.*": None,
                       "fineweb.*": None, "zh.avg_line_length": None, "general.symbol_ratio": None},
+    # threads are a long post plus many one-line replies: FineWeb's short-line rule drops them all
+    "forum_qa": {"fineweb.short_line_ratio": None},
     "math_latex": {**dict.fromkeys(_PROSE), "general.symbol_ratio": None, "general.digit_ratio": None,
                    "general.lang_score": None},
 }

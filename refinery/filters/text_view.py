@@ -22,9 +22,12 @@ import pyarrow.compute as pc
 from refinery.filters.punctuation import CJK
 
 # RE2 patterns (pyarrow.compute); \1 \2 are capture groups in replacements.
-_LEADING_PUNCT = r"(^|\s)([^\w\s]+)"
+_LEADING_PUNCT = r"(^|\s)([^\w\s]+|_+)"
 _TRAILING_PUNCT = r"([^\w\s]+)(\s|$)"
-_INFIX_HYPHEN = r"(\pL)-(\pL)"
+# spaCy's English infixes: hyphens and commas between letters, = : < > / after a letter or
+# digit and before a letter, a period between a lower-case and an upper-case letter.
+_INFIX = r"(\pL)([-–—~,])(\pL)|([\pL\d])([:<>=/])(\pL)|(\p{Ll})(\.)(\p{Lu})"
+_PUNCT_RUN = r"^[^\w\s]{2,}$"
 _CLITIC = r"(\pL)(n't|'s|'re|'ll|'ve|'m|'d)(\s|$)"
 _SPLITLINES = "\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 
@@ -89,6 +92,22 @@ def repeated_within_docs(keys: np.ndarray, parent: np.ndarray) -> np.ndarray:
     return out
 
 
+def _split_punct_runs(split: Split) -> Split:
+    """A run of punctuation (``)]``, ``.\"``) becomes one token per character, as spaCy's
+    repeated prefix/suffix rules make it; an ellipsis (``...``) stays one token."""
+    runs = split.flags(_PUNCT_RUN) & ~split.flags(r"^\.+$")
+    if not runs.any():
+        return split
+    spaced = pc.replace_with_mask(split.values, pa.array(runs),
+                                  pc.replace_substring_regex(split.values.filter(pa.array(runs)), pattern="(.)",
+                                                             replacement=r"\1 "))
+    lists = pc.utf8_split_whitespace(spaced)
+    parent = split.parent[pc.list_parent_indices(lists).to_numpy()]
+    out = Split(lists.flatten(), parent, split.n_docs)
+    nonempty = out.lengths > 0
+    return out if nonempty.all() else out.take(nonempty)
+
+
 class TextView:
     """Lazily computed splits of a string column; every rule family reads what it needs."""
 
@@ -145,13 +164,13 @@ class TextView:
             t = pc.replace_substring_regex(t, pattern=f"({CJK})", replacement=r" \1 ")
         else:
             t = pc.replace_substring_regex(t, pattern=_CLITIC, replacement=r"\1 \2\3")
-            t = pc.replace_substring_regex(t, pattern=_INFIX_HYPHEN, replacement=r"\1 - \2")
+            t = pc.replace_substring_regex(t, pattern=_INFIX, replacement=r"\1\4\7 \2\5\8 \3\6\9")
         t = pc.replace_substring_regex(t, pattern=_LEADING_PUNCT, replacement=r"\1\2 ")
         t = pc.replace_substring_regex(t, pattern=_TRAILING_PUNCT, replacement=r" \1\2")
-        lists = pc.utf8_split_whitespace(t)
-        split = Split.from_lists(lists, self.n)
+        split = Split.from_lists(pc.utf8_split_whitespace(t), self.n)
         nonempty = split.lengths > 0
-        return split if nonempty.all() else split.take(nonempty)
+        split = split if nonempty.all() else split.take(nonempty)
+        return _split_punct_runs(split)
 
     @cached_property
     def token_codes(self) -> np.ndarray:

