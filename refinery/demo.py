@@ -47,10 +47,18 @@ def main(argv=None) -> int:
     for reason in stats["rejected_by_reason"]:
         for row in sample_rejected(str(ingest_out), reason, 1):
             print(format_row(row, max_chars=160))
+    score_out = out / "score"
+    spark_submit("score.py", ["--input", str(ingest_out), "--output", str(score_out)], args.master)
+    bias = json.loads((score_out / "_stats.json").read_text())["bias_check"]["summary"]
+    print("\nScore bias check, keep rate with per-category thresholds / with one global threshold:")
+    for group, e in bias.items():
+        if e["rows"]:
+            print(f"  {group:<14} {e['keep_rate']:.2f} / {e['global_threshold_keep_rate']:.2f}  ({e['rows']} docs)")
     print(f"\nDone in {time.time() - started:.0f}s. Outputs:")
     print(f"  {ingest_out}/kept            documents (Parquet)")
     print(f"  {ingest_out}/rejected        rejected rows, one directory per reason")
     print(f"  {ingest_out}/_stats.json     rows in = kept + rejected, per reason, source, language")
+    print(f"  {score_out}/kept             scored documents (+ category, quality_score, ...)")
     print(f"Try: .venv/bin/refinery inspect {ingest_out} --reason ingest.http_status --n 3")
     return 0
 
