@@ -12,7 +12,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON := $(abspath $(PY))
 export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
 
-.PHONY: setup demo test test-fast bench sample clean dist
+.PHONY: setup demo test test-fast bench sample clean dist models
 
 setup: $(VENV)/.installed
 
@@ -80,3 +80,7 @@ sample: setup
 
 clean:
 	rm -rf runs .pytest_cache build *.egg-info dist .dist
+
+# Rebuild the default scoring models shipped in models/ from the bundled sample (reproducible).
+models: setup
+	$(PY) -m refinery.scoring.build_default_models --out models

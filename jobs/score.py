@@ -74,10 +74,12 @@ def main(argv=None) -> int:
         return 2
     spark = build_session("refinery-score", conf=cfg.spark, master=args.master)
     print(f"score: {args.input} -> {args.output}  (Spark UI: {ui_address(spark)})", flush=True)
+    from pyspark.errors import AnalysisException
+
     try:
         stats = run(spark, args.input, args.output, cfg)
-    except ValueError as e:
-        print(f"score: {e}", file=sys.stderr)
+    except (ValueError, AnalysisException) as e:  # no such input, or not documents
+        print(f"score: input error: {str(e).splitlines()[0]}", file=sys.stderr)
         return 2
     print(format_summary(stats), flush=True)
     s = stats["bias_check"]["summary"]

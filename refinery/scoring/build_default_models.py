@@ -52,7 +52,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m refinery.scoring.build_default_models", description=__doc__.splitlines()[0])
     p.add_argument("--sample", default=str(REPO / "sample" / "data"))
     p.add_argument("--out", default=str(REPO / "models"))
-    p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--cap-per-category", type=int, default=150, help="positives (and as many negatives) per category")
     p.add_argument("--threads", type=int, default=2, help="torch threads (fixed, for reproducibility)")
     args = p.parse_args(argv)
     out = pathlib.Path(args.out)
@@ -74,8 +75,8 @@ def main(argv=None) -> int:
     print("\n== quality scorers (BERT from scratch + fastText) ==")
     spam = pc.equal(pc.fill_null(weak_category(docs), ""), "ads_spam")
     positives, negatives = docs.filter(pc.invert(spam)), docs.filter(spam)
-    params = BertTrainParams(max_length=128, epochs=args.epochs, lr=1e-3, threads=args.threads)
-    meta = train_quality(positives, negatives, str(out / "quality_bert"), params, domain=domain, cap_per_category=300,
+    params = BertTrainParams(max_length=128, epochs=args.epochs, threads=args.threads)
+    meta = train_quality(positives, negatives, str(out / "quality_bert"), params, domain=domain, cap_per_category=args.cap_per_category,
                          fasttext_out=str(out / "quality.ftz"), fasttext_params=ft_params)
     summary = {"domain": {k: report[k] for k in ("accuracy", "per_class", "train_counts", "held_out")},
                "quality_bert": meta["held_out"], "quality_fasttext": meta.get("fasttext"),

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pyarrow as pa
 
-from refinery.scoring.bert_scorer import METADATA_FILE, BertQualityScorer, BertRuntime, length_buckets
+from refinery.scoring.bert_scorer import METADATA_FILE, BertQualityScorer, BertRuntime
 from refinery.scoring.corpus_io import read_documents
 from refinery.scoring.quality_eval import evaluate, format_evaluation
 from refinery.scoring.quality_labels import POSITIVE, build_quality_set
@@ -94,15 +94,20 @@ def init_model(params: BertTrainParams, init: str | None, train_texts: list[str]
 
 
 def fit(model, tokenizer, texts: list[str], labels: np.ndarray, params: BertTrainParams, lr: float, log=print) -> None:
-    """AdamW with linear warmup/decay over length-bucketed, shuffled batches."""
+    """AdamW with linear warmup/decay over shuffled batches.
+
+    Batches are random, not length-bucketed as at inference: length correlates with the
+    label (spam and boilerplate pages are short), and label-homogeneous batches make the
+    gradient swing between "all good" and "all bad" instead of learning the difference.
+    """
     import torch
 
     rng = np.random.default_rng(params.seed)
     enc = tokenizer(texts, truncation=True, max_length=params.max_length, padding=False,
                     return_attention_mask=False, return_token_type_ids=False)["input_ids"]
     lengths = np.array([len(x) for x in enc])
-    batches = length_buckets(lengths, params.batch_size, params.batch_size * params.max_length)
-    total = params.epochs * len(batches)
+    steps_per_epoch = -(-len(enc) // params.batch_size)
+    total = params.epochs * steps_per_epoch
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=params.weight_decay)
     warm = max(1, int(params.warmup_ratio * total))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
@@ -110,8 +115,9 @@ def fit(model, tokenizer, texts: list[str], labels: np.ndarray, params: BertTrai
     step, started = 0, time.time()
     for epoch in range(params.epochs):
         losses = []
-        for b in rng.permutation(len(batches)):
-            group = rng.permutation(batches[b])
+        order = rng.permutation(len(enc))
+        for b in range(steps_per_epoch):
+            group = order[b * params.batch_size:(b + 1) * params.batch_size]
             width = int(lengths[group].max())
             ids = np.full((len(group), width), tokenizer.pad_token_id, dtype=np.int64)
             mask = np.arange(width)[None, :] < lengths[group][:, None]
