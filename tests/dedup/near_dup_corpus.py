@@ -128,13 +128,15 @@ def true_jaccard(texts_a, texts_b, spec: ShingleSpec = ShingleSpec()) -> np.ndar
     return exact_jaccard(ha, oa, hb, ob)
 
 
-def pair_metrics(corpus: Corpus, kept_of: dict[str, str], threshold: float) -> dict:
-    """Precision/recall/F1 over pairs: predicted = same output cluster; truth = Jaccard >= threshold.
+def pair_metrics(corpus: Corpus, kept_of: dict[str, str], threshold: float, category_thresholds=None) -> dict:
+    """Precision/recall/F1 over pairs: predicted = same output cluster; truth = Jaccard >=
+    the threshold of the pair's category (``category_thresholds``, else ``threshold``).
 
     Labelled pairs are each family's (base, variant); every other pair that lands in one
     cluster is checked with its true Jaccard too (a cross-family merge is a false positive).
     """
-    by_id = {d["doc_id"]: d["text"] for d in corpus.docs}
+    by_id = {d["doc_id"]: d for d in corpus.docs}
+    limit = lambda a: (category_thresholds or {}).get(by_id[a]["category"], threshold)  # noqa: E731
     clusters: dict[str, list[str]] = {}
     for doc, rep in kept_of.items():
         clusters.setdefault(rep, []).append(doc)
@@ -143,11 +145,11 @@ def pair_metrics(corpus: Corpus, kept_of: dict[str, str], threshold: float) -> d
     labelled = {tuple(sorted((a, b))): s for a, b, _, s in corpus.pairs}
     unknown = sorted(predicted - labelled.keys())
     if unknown:
-        sims = true_jaccard([by_id[a] for a, _ in unknown], [by_id[b] for _, b in unknown])
+        sims = true_jaccard([by_id[a]["text"] for a, _ in unknown], [by_id[b]["text"] for _, b in unknown])
         labelled.update(dict(zip(unknown, sims)))
-    tp = sum(1 for p in predicted if labelled[p] >= threshold)
+    tp = sum(1 for p in predicted if labelled[p] >= limit(p[0]))
     fp = len(predicted) - tp
-    fn = sum(1 for p, s in labelled.items() if s >= threshold and p not in predicted)
+    fn = sum(1 for p, s in labelled.items() if s >= limit(p[0]) and p not in predicted)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
