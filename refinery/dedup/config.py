@@ -52,14 +52,15 @@ class LSHConfig:
     threshold: float = 0.8
     category_thresholds: dict[str, float] = field(default_factory=dict)
     # Weights of the false-positive / false-negative areas when choosing bands x rows
-    # (datasketch's defaults are 0.5/0.5). Candidates are verified below, so false
-    # positives are cheap and we weight misses more.
-    false_positive_weight: float = 0.3
-    false_negative_weight: float = 0.7
+    # (datasketch's defaults are 0.5/0.5). Candidates are verified below, so a false
+    # positive costs one check while a miss is a duplicate kept: we weight misses 9:1
+    # (0.8 -> 14 bands x 9 rows; see BENCHMARKS.md for the effect on F1).
+    false_positive_weight: float = 0.1
+    false_negative_weight: float = 0.9
     # Check each candidate pair before it becomes an edge: "signature" (estimated Jaccard
     # from the MinHash signatures), "exact" (Jaccard of the shingle sets, recomputed from
     # both texts) or "none" (every LSH collision is an edge).
-    verify: Literal["none", "signature", "exact"] = "signature"
+    verify: Literal["none", "signature", "exact"] = "exact"
 
     def __post_init__(self):
         check(0.0 < self.threshold <= 1.0, "threshold", "must be in (0, 1]")

@@ -150,17 +150,22 @@ def signatures_from_binary(column, num_perm: int) -> np.ndarray:
     return data[start : start + len(column) * num_perm].reshape(len(column), num_perm)
 
 
+def _distinct_sizes(pair: np.ndarray, hashes: np.ndarray, n: int) -> np.ndarray:
+    order = np.lexsort((hashes, pair))
+    p, h = pair[order], hashes[order]
+    first = np.ones(len(p), dtype=bool)
+    first[1:] = (p[1:] != p[:-1]) | (h[1:] != h[:-1])
+    return np.bincount(p[first], minlength=n)
+
+
 def exact_jaccard(hashes_a, offsets_a, hashes_b, offsets_b) -> np.ndarray:
-    """Jaccard of the shingle-hash sets of row i of A and row i of B, for all rows at once."""
+    """Jaccard of the shingle-hash sets of row i of A and row i of B, for all rows at once:
+    |A ∩ B| = |A| + |B| - |A ∪ B|, each a count of distinct (row, hash) keys."""
     n = len(offsets_a) - 1
     pair_a = np.repeat(np.arange(n), np.diff(offsets_a))
     pair_b = np.repeat(np.arange(n), np.diff(offsets_b))
-    set_a = np.unique(np.stack([pair_a.astype(np.uint64), hashes_a]), axis=1)
-    set_b = np.unique(np.stack([pair_b.astype(np.uint64), hashes_b]), axis=1)
-    size_a = np.bincount(set_a[0].astype(np.int64), minlength=n)
-    size_b = np.bincount(set_b[0].astype(np.int64), minlength=n)
-    both = np.concatenate([set_a, set_b], axis=1)
-    union = np.unique(both, axis=1)
-    size_union = np.bincount(union[0].astype(np.int64), minlength=n)
+    size_a = _distinct_sizes(pair_a, hashes_a, n)
+    size_b = _distinct_sizes(pair_b, hashes_b, n)
+    size_union = _distinct_sizes(np.concatenate([pair_a, pair_b]), np.concatenate([hashes_a, hashes_b]), n)
     inter = size_a + size_b - size_union
     return np.where(size_union > 0, inter / np.maximum(size_union, 1), 0.0)

@@ -36,36 +36,40 @@ SHINGLE_BASE = 0x9E3779B97F4A7C15  # 2^64 / golden ratio, odd
 SEPARATOR, WORD, CJK_WORD = 0, 1, 2
 
 
-def _is_cjk(cp: int) -> bool:
-    return (
-        0x3040 <= cp <= 0x30FF  # Hiragana, Katakana
-        or 0x3400 <= cp <= 0x4DBF  # CJK Extension A
-        or 0x4E00 <= cp <= 0x9FFF  # CJK Unified Ideographs
-        or 0xF900 <= cp <= 0xFAFF  # CJK Compatibility Ideographs
-        or 0xAC00 <= cp <= 0xD7AF  # Hangul syllables
-        or 0x1100 <= cp <= 0x11FF  # Hangul Jamo
-        or 0x20000 <= cp <= 0x3FFFF  # CJK Extensions B..
-    )
+CJK_RANGES = [
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3400, 0x4DBF),  # CJK Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x20000, 0x3FFFF),  # CJK Extensions B..
+]
+PLANES_WITH_LETTERS = 0x40000  # planes 0-3; code points above are never word characters
 
 
 @functools.lru_cache(maxsize=1)
 def char_tables() -> tuple[np.ndarray, np.ndarray]:
     """(lower: int32[0x110000], char class: uint8[0x110000]) for every code point.
 
-    Built once per process from Python's Unicode database (~0.5 s).
+    Built once per process from Python's Unicode database (~0.5 s). Code points above
+    plane 3 (tags, variation selectors, private use) are separators.
     """
-    n = sys.maxunicode + 1
+    n = PLANES_WITH_LETTERS
+    chars = [chr(cp) if not 0xD800 <= cp <= 0xDFFF else " " for cp in range(n)]
     lower = np.arange(n, dtype=np.int32)
-    klass = np.zeros(n, dtype=np.uint8)
-    for cp in range(n):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        ch = chr(cp)
-        low = ch.lower()
-        if len(low) == 1:
-            lower[cp] = ord(low)
-        if ch.isalnum():
-            klass[cp] = CJK_WORD if _is_cjk(cp) else WORD
+    lowered = list(map(str.lower, chars))
+    for cp in np.flatnonzero(np.fromiter(map(str.__ne__, lowered, chars), dtype=bool, count=n)):
+        if len(lowered[cp]) == 1:
+            lower[cp] = ord(lowered[cp])
+    alnum = np.fromiter(map(str.isalnum, chars), dtype=bool, count=n)
+    cjk = np.zeros(n, dtype=bool)
+    for lo, hi in CJK_RANGES:
+        cjk[lo : hi + 1] = True
+    klass = np.where(alnum, np.where(cjk, CJK_WORD, WORD), SEPARATOR).astype(np.uint8)
+    # above plane 3: tags, variation selectors, private use -> separators, lower-cased as is
+    lower = np.concatenate([lower, np.arange(n, sys.maxunicode + 1, dtype=np.int32)])
+    klass = np.concatenate([klass, np.zeros(sys.maxunicode + 1 - n, dtype=np.uint8)])
     return lower, klass
 
 

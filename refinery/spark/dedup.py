@@ -35,6 +35,8 @@ import functools
 import json
 import time
 
+import pyarrow as pa
+
 from refinery.dedup.config import DEFAULT_GROUP, DedupConfig
 from refinery.dedup.contamination import EvalNgramIndex
 from refinery.dedup.operators import SIGNATURE_FIELDS, SIMILARITY_FIELD, make_pair_similarity_operator, make_signature_operator
@@ -44,8 +46,6 @@ from refinery.spark.connected_components import connected_components
 from refinery.spark.paths import HadoopFS, qualify
 from refinery.spark.stats import outcome_stats, write_stats
 from schemas import DOCUMENT, DUPLICATE, REJECTED
-
-import pyarrow as pa
 
 STAGE = "dedup"
 EXACT, NEAR, CONTAMINATION, INVALID = "dedup.exact", "dedup.near", "dedup.contamination", "dedup.invalid_row"
