@@ -74,7 +74,9 @@ def measure_chars_per_token(docs, cfg: MixConfig) -> dict[str, float]:
 
     counter = load_token_counter(cfg.tokens.tokenizer)
     ranked = docs.select("doc_id", "text", *[c for c in ("lang", "category", "source", "metadata") if c in docs.columns])
-    sample = ranked.orderBy(F.xxhash64(F.col("doc_id"), F.lit(cfg.seed))).limit(cfg.tokens.sample_docs * 20 * len(cfg.channels))
+    # a seeded random sample, a few times the per-channel size so each channel gets its share
+    # (channels are assigned in Python, after the sample reaches the driver)
+    sample = ranked.orderBy(F.xxhash64(F.col("doc_id"), F.lit(cfg.seed))).limit(cfg.tokens.sample_docs * 3 * len(cfg.channels))
     table = pa.Table.from_pylist([r.asDict() for r in sample.collect()])
     out = {}
     if table.num_rows == 0:
