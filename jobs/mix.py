@@ -74,7 +74,9 @@ def measure_chars_per_token(docs, cfg: MixConfig) -> dict[str, float]:
 
     counter = load_token_counter(cfg.tokens.tokenizer)
     ranked = docs.select("doc_id", "text", *[c for c in ("lang", "category", "source", "metadata") if c in docs.columns])
-    sample = ranked.orderBy(F.xxhash64(F.col("doc_id"), F.lit(cfg.seed))).limit(cfg.tokens.sample_docs * 20 * len(cfg.channels))
+    # a seeded random sample, a few times the per-channel size so each channel gets its share
+    # (channels are assigned in Python, after the sample reaches the driver)
+    sample = ranked.orderBy(F.xxhash64(F.col("doc_id"), F.lit(cfg.seed))).limit(cfg.tokens.sample_docs * 3 * len(cfg.channels))
     table = pa.Table.from_pylist([r.asDict() for r in sample.collect()])
     out = {}
     if table.num_rows == 0:
@@ -196,8 +198,8 @@ def run(spark, inputs: list[str], output: str, cfg: MixConfig) -> dict:
     cpt = measure_chars_per_token(docs, cfg) if cfg.tokens.method == "estimate" else None
     slim = map_batches(docs, functools.partial(make_annotator, cfg, cpt), SLIM,
                        cache_key=("mix-annotate", repr(cfg), repr(cpt))).persist(StorageLevel.MEMORY_AND_DISK)
-    rows_in = slim.count()
     counts = {r["channel"]: r for r in slim.groupBy("channel").agg(F.sum("tokens").alias("t"), F.count("*").alias("n")).collect()}
+    rows_in = sum(int(r["n"]) for r in counts.values())
     available = {c: (int(r["t"]), int(r["n"])) for c, r in counts.items() if c is not None}
     unassigned = int(counts[None]["n"]) if None in counts else 0
     plans, budget, warnings = plan_channels(cfg.ratios, available, cfg.total_tokens, cfg.max_repeats)
@@ -251,10 +253,10 @@ def write_anneal(spark, docs, slim, cfg: MixConfig, columns, out_uri: str, cache
 
     if "quality_score" not in docs.columns:
         raise ValueError("anneal.tokens needs a quality_score column (run the score stage)")
-    cuts = {}
-    for spec in cfg.channels:
-        q = slim.filter(F.col("channel") == spec.name).approxQuantile("quality_score", [1 - cfg.anneal.top_fraction], 0.001)
-        cuts[spec.name] = q[0] if q else float("inf")
+    quantiles = slim.filter(F.col("channel").isNotNull()).groupBy("channel").agg(
+        F.percentile_approx("quality_score", 1 - cfg.anneal.top_fraction, 10000).alias("cut")).collect()
+    cuts = {spec.name: float("inf") for spec in cfg.channels}
+    cuts.update({r["channel"]: float(r["cut"]) for r in quantiles if r["cut"] is not None})
     best = slim.filter(F.col("quality_score") >= F.create_map(
         *[x for ch, v in cuts.items() for x in (F.lit(ch), F.lit(v))])[F.col("channel")])
     counts = {r["channel"]: (int(r["t"]), int(r["n"])) for r in

@@ -60,3 +60,35 @@ def fault_output(spark, tmp_path_factory):
     return expected, stats, out
 
 
+
+
+# --- mix / tokenize (issue 7): the bundled sample as documents, a tokenizer, one mix -------------
+
+
+@pytest.fixture(scope="session")
+def sample_documents(tmp_path_factory):
+    """DOCUMENT-schema Parquet of the bundled sample's JSONL (ingest operator, no Spark) + quality_score."""
+    from tests.mix.fixtures import write_sample_documents
+
+    return write_sample_documents(tmp_path_factory.mktemp("sample_docs") / "kept")
+
+
+@pytest.fixture(scope="session")
+def sample_tokenizer(sample_documents, tmp_path_factory):
+    from tests.mix.fixtures import train_sample_tokenizer
+
+    return train_sample_tokenizer(sample_documents, tmp_path_factory.mktemp("sample_tok") / "tok")
+
+
+@pytest.fixture(scope="session")
+def sample_mix(spark, sample_documents, sample_tokenizer, tmp_path_factory):
+    """jobs/mix.py over the sample at zh:en:code = 4:4:2: (output dir, stats, config, usage table)."""
+    import jobs.mix as mix_job
+    from refinery.config import load_config
+    from refinery.mix.config import MixConfig
+    from tests.mix.fixtures import write_mix_config
+
+    root = tmp_path_factory.mktemp("mix")
+    cfg = load_config(str(write_mix_config(root / "mix.yaml", sample_tokenizer, root / "usage")), MixConfig)
+    stats = mix_job.run(spark, [str(sample_documents)], str(root / "out"), cfg)
+    return root / "out", stats, cfg, root / "usage"

@@ -1,0 +1,1 @@
+"""Ratio mixing: channels, token budgets, usage counts, ordering (curriculum, similarity)."""
