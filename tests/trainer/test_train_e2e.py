@@ -110,3 +110,9 @@ def test_export_gives_the_trainer_logits_and_zero2_continues_from_it_at_the_same
     losses = [steps[s]["loss"] for s in range(1, 11)]
     assert np.mean(losses[-3:]) < losses[0] - 0.2, losses
     assert (run_dir / "tensorboard").is_dir()
+    # the ZeRO-2 checkpoint exports to the same tensors as DeepSpeed's own consolidation
+    export(str(run_dir / "ckpt-10"), str(tmp_path / "hf2"))
+    reference = get_fp32_state_dict_from_zero_checkpoint(str(run_dir), tag="ckpt-10")
+    exported = AutoModelForCausalLM.from_pretrained(tmp_path / "hf2").state_dict()
+    assert all(torch.equal(exported[k], v) for k, v in reference.items() if k in exported)
+    assert set(reference) - set(exported) <= {"lm_head.weight"}
