@@ -72,6 +72,7 @@ def save(engine, run_dir: str, step: int, loop_state: dict, keep_last: int, reas
         shutil.rmtree(path)
     dist.barrier()
     engine.save_checkpoint(run_dir, tag=tag, client_state={"loop": loop_state}, save_latest=False)
+    os.makedirs(path, exist_ok=True)  # ZeRO-0: ranks other than 0 write no DeepSpeed file
     torch.save(rng_state(), os.path.join(path, f"rng-rank{rank}.pt"))
     dist.barrier()
     if rank == 0:

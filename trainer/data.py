@@ -134,10 +134,13 @@ class PackedSampler:
             out["position_ids"] = np.arange(start, start + self.seq_len) - np.maximum(offsets[docs], start)
         return out
 
-    def next_global_micro(self):
-        """The next ``global_micro`` windows: (list of samples, state after, [(chunk, window)])."""
+    def next_global_micro(self, keep: slice = slice(None)):
+        """The next ``global_micro`` windows: (samples of the ``keep`` slice, state after, [(chunk, window)]).
+
+        Every rank advances through all picks (cheap index arithmetic) but reads only its own windows.
+        """
         picks = [self._next_window() for _ in range(self.global_micro)]
-        samples = [self.sample(i, w) for i, w in picks]
+        samples = [self.sample(i, w) for i, w in picks[keep]]
         where = [(self.paths[i].rsplit("/", 1)[-1], w) for i, w in picks]
         return samples, SamplerState(**asdict(self.state)), where
 
@@ -163,8 +166,8 @@ class Prefetcher:
     def _run(self):
         try:
             while not self._stop.is_set():
-                samples, state, where = self.sampler.next_global_micro()
-                mine = samples[self.rank * self.micro:(self.rank + 1) * self.micro]
+                mine, state, where = self.sampler.next_global_micro(
+                    slice(self.rank * self.micro, (self.rank + 1) * self.micro))
                 tensors = {k: torch.from_numpy(np.stack([s[k] for s in mine])) for k in mine[0]}
                 if self.pin:
                     tensors = {k: v.pin_memory() for k, v in tensors.items()}

@@ -42,7 +42,7 @@ def _zero2_lazy_params(fp32_flat_groups, param_shapes):
         for name, shape in shapes.items():
             numel = math.prod(shape)
 
-            def gather(start=offset, numel=numel, shape=tuple(shape)):
+            def gather(start=offset, numel=numel, shape=tuple(shape), parts=parts, bounds=bounds):
                 pieces, end = [], start + numel
                 for r, part in enumerate(parts):
                     lo, hi = max(start, bounds[r]), min(end, bounds[r + 1])

@@ -36,22 +36,6 @@ def peak_flops(configured: float | None) -> float | None:
     return None
 
 
-def launch_time() -> float:
-    """When the run was launched: the oldest ``deepspeed`` launcher process above this rank (or
-    this process under plain python / torchrun), so time-to-first-loss includes the launcher."""
-    import psutil
-
-    proc = psutil.Process()
-    start = proc.create_time()
-    try:
-        for parent in proc.parents():
-            if any("deepspeed" in part or "torchrun" in part for part in parent.cmdline()[:3]):
-                start = parent.create_time()
-    except (psutil.Error, OSError):
-        pass
-    return start
-
-
 class LossTracker:
     """Device-side sums: [loss·tokens, tokens, per-channel loss sums…, per-channel token counts…]."""
 

@@ -40,6 +40,22 @@ def load_trainer_config(argv) -> TrainerConfig:
     return load_config(args.config, TrainerConfig, overrides)
 
 
+def launch_time() -> float:
+    """When the run was launched: the oldest ``deepspeed`` launcher process above this rank (or
+    this process under plain python / torchrun), so time-to-first-loss includes the launcher."""
+    import psutil  # light: no torch
+
+    proc = psutil.Process()
+    start = proc.create_time()
+    try:
+        for parent in proc.parents():
+            if any("deepspeed" in part or "torchrun" in part for part in parent.cmdline()[:3]):
+                start = parent.create_time()
+    except (psutil.Error, OSError):
+        pass
+    return start
+
+
 def forward_loss(engine, batch, device, z_loss: float):
     """Mean next-token loss (+ PaLM z-loss) and the per-token losses for the channel metrics."""
     import torch
@@ -72,7 +88,6 @@ def main(argv=None) -> int:
         print(f"pretrain: config error: {e}", file=sys.stderr)
         return 2
 
-    from trainer.metrics import launch_time
     launched = launch_time()
     startup = {"config": time.time() - launched}
 

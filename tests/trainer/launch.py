@@ -27,14 +27,6 @@ def deepspeed(args: list[str], ranks: int = 2, timeout: int = 600) -> subprocess
     return subprocess.run(cmd, cwd=REPO, env=env(), capture_output=True, text=True, timeout=timeout)
 
 
-def single_process(args: list[str], timeout: int = 600) -> subprocess.CompletedProcess:
-    """``python trainer/pretrain.py ARGS``: a world of one, no launcher."""
-    e = env()
-    e["MASTER_PORT"] = str(free_port())
-    return subprocess.run([sys.executable, "trainer/pretrain.py", *args], cwd=REPO, env=e,
-                          capture_output=True, text=True, timeout=timeout)
-
-
 def metrics(run_dir) -> tuple[dict, list]:
     """({step: record} keeping the last record per step, [events])."""
     steps, events = {}, []

@@ -108,3 +108,50 @@ def test_probability_probe_and_rank(tmp_path):
     assert math.isclose(out["logprob"], float(expected), rel_tol=1e-5)
     assert out["first_token_rank"] == int((logp[len(p) - 1] > logp[len(p) - 1, t[0]]).sum()) + 1
     assert 0 < out["probability"] < 1
+
+
+def test_evaluate_cli_per_channel_perplexity_and_probes(tmp_path):
+    import numpy as np
+    import yaml
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    from refinery.tokenize.shards import ShardChunk, list_chunks
+    from trainer.evaluate import main
+    from trainer.model import build_model
+    from trainer.synthetic import write_synthetic_shards
+
+    shards = tmp_path / "heldout"
+    write_synthetic_shards(str(shards), n_chunks=2, tokens_per_chunk=600, vocab_size=512, seed=1)
+    model = build_model(ModelConfig(num_kv_heads=2), seed=0).eval()
+    model.save_pretrained(tmp_path / "hf")
+    tok = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    tok.train_from_iterator(["中国的首都是北京"], trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    tok.save(str(tmp_path / "tokenizer.json"))
+    (tmp_path / "probes.yaml").write_text(yaml.safe_dump({"probes": [{"prompt": "中国的首都是", "target": "北京"}]},
+                                                         allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "eval.json"
+    assert main(["--model", str(tmp_path / "hf"), "--shards", str(shards), "--seq-len", "32", "--batch-size", "4",
+                 "--probes", str(tmp_path / "probes.yaml"), "--tokenizer", str(tmp_path / "tokenizer.json"),
+                 "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    held = result["heldout"]
+    # reference: every window of every chunk, per-token loss attributed to the document's channel
+    losses, names = [], []
+    for path in list_chunks(str(shards)):
+        chunk = ShardChunk(path)
+        flat = np.concatenate([chunk.document(i) for i in range(len(chunk))]).astype(np.int64)
+        doc_channel = np.repeat([chunk.channel(i) for i in range(len(chunk))], chunk.data.lengths)
+        for w in range((len(flat) - 1) // 32):
+            ids = torch.from_numpy(flat[w * 32:w * 32 + 33])
+            with torch.no_grad():
+                logits = model(input_ids=ids[None, :-1]).logits[0]
+            losses.extend(torch.nn.functional.cross_entropy(logits, ids[1:], reduction="none").tolist())
+            names.extend(doc_channel[w * 32:w * 32 + 32])
+    losses, names = np.array(losses), np.array(names)
+    assert held["tokens"] == len(losses)
+    assert math.isclose(held["perplexity"], math.exp(losses.mean()), rel_tol=1e-4)
+    for name, entry in held["channels"].items():
+        assert entry["tokens"] == int((names == name).sum())
+        assert math.isclose(entry["perplexity"], math.exp(losses[names == name].mean()), rel_tol=1e-4)
+    assert result["probes"][0]["target"] == "北京" and result["probes"][0]["first_token_rank"] >= 1
