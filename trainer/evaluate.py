@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 import yaml
+from tqdm.auto import tqdm
 
 
 def load_model(path: str):
@@ -54,17 +55,22 @@ def channel_perplexity(model, shards: str, seq_len: int, batch_size: int = 8, ma
             acc[1] += int(sel.size)
         pending.clear()
 
-    for index in range(len(sampler.paths)):
-        chunk = sampler._reader(index)[0]
-        for w in range((chunk.num_tokens - 1) // seq_len):
+    windows = [(index, (sampler._reader(index)[0].num_tokens - 1) // seq_len) for index in range(len(sampler.paths))]
+    total = sum(n for _, n in windows)
+    progress = tqdm(total=min(total, max_windows) if max_windows is not None else total, desc="eval windows",
+                    disable=None)  # a bar on a terminal, silent in logs
+    for index, n_windows in windows:
+        for w in range(n_windows):
             if max_windows is not None and seen >= max_windows:
                 break
             pending.append(sampler.sample(index, w))
             seen += 1
+            progress.update()
             if len(pending) == batch_size:
                 flush()
     if pending:
         flush()
+    progress.close()
     total_loss = sum(v[0] for v in sums.values())
     total_tokens = sum(v[1] for v in sums.values())
     result = {"windows": seen, "tokens": total_tokens,

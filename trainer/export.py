@@ -23,6 +23,7 @@ import struct
 import sys
 
 import torch
+from tqdm.auto import tqdm
 
 SAFETENSORS_DTYPES = {torch.float32: "F32", torch.bfloat16: "BF16", torch.float16: "F16"}
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model",
@@ -95,7 +96,8 @@ def write_safetensors(path: str, tensors: dict, dtype: torch.dtype) -> int:
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(raw)))
         f.write(raw)
-        for name, (shape, load) in tensors.items():
+        # a progress bar on a terminal (a 7B export is minutes of gathering), silent in logs
+        for name, (shape, load) in tqdm(tensors.items(), desc=os.path.basename(path), unit="tensor", disable=None):
             t = load().to(dtype).contiguous()
             f.write(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
             del t

@@ -50,7 +50,7 @@ def learn_bpe(texts, vocab_size: int, min_frequency: int = 2, max_token_length: 
         vocab_size=vocab_size,
         min_frequency=min_frequency,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
+        show_progress=True,  # the tokenizers library draws it on a terminal only
         max_token_length=max_token_length,
     )
     tok.train_from_iterator(texts, trainer=trainer, length=len(texts) if hasattr(texts, "__len__") else None)
