@@ -348,7 +348,10 @@ SECRET_PRIVATE_KEY = Detector(
     "secret",
     re.compile(
         r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----|(?:\s+[A-Za-z0-9+/=]{8,})+)"
+        # The body (base64 lines, "Proc-Type: 4,ENCRYPTED" headers) never holds "-----": a block
+        # without its END line stops at the next one, so a page of truncated keys stays linear.
+        r"(?:(?:[A-Za-z0-9+/=:,\s]|-(?!----))*?-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----"
+        r"|(?:\s+[A-Za-z0-9+/=]{8,})+)"
     ),
     _always,
 )

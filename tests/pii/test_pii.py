@@ -142,6 +142,9 @@ SCRUBBED = [
     ("AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "<SECRET>"),
     ("Authorization: Bearer abc123DEF456ghi789JKL", "Authorization: Bearer <SECRET>"),
     ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow" + "A" * 60 + "\n-----END RSA PRIVATE KEY-----\nok", "<SECRET>\nok"),
+    ("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: DES-EDE3-CBC,AB12\n\n" + "QUJD" * 16
+     + "\n-----END RSA PRIVATE KEY----- x", "<SECRET> x"),
+    ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq\n" * 3, "<SECRET>\n" * 3),  # truncated blocks
 ]
 
 PRESERVED = [
