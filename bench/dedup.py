@@ -2,6 +2,7 @@
 
     python bench/dedup.py signatures [--repeat 3]
     python bench/dedup.py job --sizes 50000 200000
+    python bench/dedup.py quality
 
 ``signatures``: the same real documents (the bundled sample's JSONL texts and the main
 text of its WARC pages) go through
@@ -17,6 +18,12 @@ text of its WARC pages) go through
 The process is pinned to one CPU; median of ``--repeat`` passes after a warm-up. MB/s
 counts UTF-8 bytes of the texts; "per CPU-s" divides by the CPU time of this process
 (``time.process_time``), which stays meaningful when other jobs share the core.
+
+``quality``: precision/recall/F1 of the LSH + verification decision per labelled pair of
+the generated near-duplicate benchmark (``tests/dedup/near_dup_corpus.py``, 600 families),
+for several FP/FN weights and each ``lsh.verify`` mode, without Spark (pairs only: no
+transitivity through clusters; the Spark job's own figure is printed by
+``tests/dedup/test_dedup_job.py::test_near_duplicate_benchmark_f1``).
 
 ``job``: generated documents (families of a base and its copies/edits/truncations, plus
 singletons; ~60 words each) written as Parquet, then ``refinery.spark.dedup.run`` on
@@ -203,6 +210,34 @@ def bench_job(sizes: list[int], workdir: str) -> dict:
     return out
 
 
+def bench_quality(threshold: float = 0.8) -> dict:
+    from refinery.dedup.lsh import optimal_bands
+    from refinery.dedup.minhash import estimated_jaccard, minhash_signatures
+    from tests.dedup.near_dup_corpus import make_corpus
+
+    corpus = make_corpus(n_families=600, n_singletons=0, seed=3)
+    index = {d["doc_id"]: i for i, d in enumerate(corpus.docs)}
+    sig, _, _ = minhash_signatures(pa.array([d["text"] for d in corpus.docs]))
+    a = np.array([index[p[0]] for p in corpus.pairs])
+    b = np.array([index[p[1]] for p in corpus.pairs])
+    truth = np.array([p[3] for p in corpus.pairs]) >= threshold
+    exact = np.array([p[3] for p in corpus.pairs])
+    est = estimated_jaccard(sig[a], sig[b])
+    out = {"pairs": len(a), "positives": int(truth.sum()),
+           "pairs within 0.05 of the threshold": int((np.abs(exact - threshold) < 0.05).sum())}
+    for fp_w, fn_w in [(0.5, 0.5), (0.3, 0.7), (0.1, 0.9)]:
+        bp = optimal_bands(threshold, 128, fp_w, fn_w)
+        bands = sig[:, : bp.bands * bp.rows].reshape(len(sig), bp.bands, bp.rows)
+        candidate = (bands[a] == bands[b]).all(-1).any(-1)
+        for mode, pred in [("none", candidate), ("signature", candidate & (est >= threshold)),
+                           ("exact", candidate & (exact >= threshold))]:
+            tp, fp, fn = int((pred & truth).sum()), int((pred & ~truth).sum()), int((~pred & truth).sum())
+            p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+            out[f"weights {fp_w}/{fn_w} ({bp.bands}x{bp.rows}) verify={mode}"] = {
+                "precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / max(p + r, 1e-9), 3)}
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="what", required=True)
@@ -211,10 +246,16 @@ def main(argv=None) -> int:
     j = sub.add_parser("job")
     j.add_argument("--sizes", type=int, nargs="+", default=[50000, 200000])
     j.add_argument("--workdir", default="/tmp/bench-dedup")
+    sub.add_parser("quality")
     args = p.parse_args(argv)
     print(f"# {time.strftime('%Y-%m-%d')} {platform.processor() or platform.machine()} nproc={os.cpu_count()} "
           f"python {platform.python_version()} load {os.getloadavg()[0]:.1f}", flush=True)
-    result = bench_signatures(args.repeat) if args.what == "signatures" else bench_job(args.sizes, args.workdir)
+    if args.what == "signatures":
+        result = bench_signatures(args.repeat)
+    elif args.what == "quality":
+        result = bench_quality()
+    else:
+        result = bench_job(args.sizes, args.workdir)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -21,14 +21,12 @@ QUESTION = "Natalia sold clips to forty eight of her friends in April and then s
 def test_incremental_dedup_and_decontamination(spark, tmp_path):
     old = make_corpus(n_families=0, n_singletons=40, seed=11).docs
     fresh = make_corpus(n_families=12, n_singletons=10, seed=12)  # base + variant pairs inside the new batch
-    rng = random.Random(5)
     new = []
     for i, d in enumerate(old[:10]):  # copies and light edits of documents already in the corpus
-        words = d["text"].split(" ")
-        if i % 2 == 0:
-            words[len(words) // 2] = "changed"
-        new.append(dict(d, doc_id=f"new-{i}", quality_score=1.0))  # higher quality must not win over the corpus
-        new[-1]["text"] = " ".join(words)
+        text, mid = d["text"], len(d["text"]) // 2
+        if i % 2 == 0:  # a light edit; the odd ones are exact copies
+            text = text[:mid] + " changed " + text[mid:]
+        new.append(dict(d, doc_id=f"new-{i}", text=text, quality_score=1.0))  # higher quality must not win
     new += fresh.docs
     for i in range(2):
         new.append({"doc_id": f"leak-{i}", "text": f"Worked example {i}. " + QUESTION + " How many clips did she sell?",
