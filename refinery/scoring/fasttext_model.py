@@ -9,6 +9,7 @@ pass of pyarrow regex kernels over the whole column.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -52,28 +53,51 @@ class FastTextParams:
     max_chars: int = 4000
 
 
+def _train_and_save(train_file: str, kwargs: dict, quantize_cutoff: int | None, out_path: str) -> None:
+    import fasttext
+
+    model = fasttext.train_supervised(input=train_file, **kwargs)
+    if quantize_cutoff is not None:
+        model.quantize(input=train_file, qnorm=True, retrain=False, cutoff=quantize_cutoff)
+    model.save_model(out_path)
+
+
 def train_supervised(texts, labels: list[str], params: FastTextParams, out_path: str | None = None):
-    """Train on prepared texts with string labels; save to ``out_path`` (.ftz when quantized)."""
+    """Train on prepared texts with string labels; save to ``out_path`` (.ftz when quantized).
+
+    Training runs in a fresh (spawned) process: fastText's training reads memory it has not
+    initialised, and in a long-lived process whose heap holds earlier work (we saw it after a
+    NumPy MinHash pass) it diverged with "Encountered NaN". A clean process trains the same model
+    bit for bit every time.
+    """
+    import multiprocessing
+
     import fasttext
 
     prepared = prepare_text(texts, params.max_chars)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
+    tmp_dir = tempfile.mkdtemp(prefix="fasttext-train-")
+    train_file = os.path.join(tmp_dir, "train.txt")
+    model_file = out_path or os.path.join(tmp_dir, "model.ftz" if params.quantize else "model.bin")
+    with open(train_file, "w", encoding="utf-8") as f:
         for text, label in zip(prepared, labels):
             f.write(f"{LABEL_PREFIX}{label} {text}\n")
-        train_file = f.name
+    kwargs = dict(dim=params.dim, epoch=params.epoch, lr=params.lr, wordNgrams=params.word_ngrams,
+                  minCount=params.min_count, bucket=params.bucket, thread=params.threads, seed=params.seed, verbose=0)
     try:
-        model = fasttext.train_supervised(
-            input=train_file, dim=params.dim, epoch=params.epoch, lr=params.lr, wordNgrams=params.word_ngrams,
-            minCount=params.min_count, bucket=params.bucket, thread=params.threads, seed=params.seed, verbose=0,
-        )
-        if params.quantize:
-            model.quantize(input=train_file, qnorm=True, retrain=False, cutoff=params.cutoff)
+        os.makedirs(os.path.dirname(os.path.abspath(model_file)), exist_ok=True)
+        proc = multiprocessing.get_context("spawn").Process(
+            target=_train_and_save, args=(train_file, kwargs, params.cutoff if params.quantize else None, model_file))
+        proc.start()
+        proc.join()
+        if proc.exitcode != 0:
+            raise RuntimeError(f"fastText training failed (exit code {proc.exitcode}) on {len(prepared)} documents")
+        return fasttext.load_model(model_file)
     finally:
         os.unlink(train_file)
-    if out_path:
-        os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
-        model.save_model(out_path)
-    return model
+        if out_path is None:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+        else:
+            os.rmdir(tmp_dir)
 
 
 def load_fasttext(path: str):
