@@ -134,11 +134,12 @@ def test_inspect_summary_and_highlighted_samples(crafted_clean, capsys):
     assert cli(["inspect", out, "--reason", "zh.dirty_density", "--lang", "zh", "--n", "5", "--seed", "3"]) == 0
     shown = capsys.readouterr().out
     assert "dirty keyword hits per 1,000 characters" in shown and "at most 3.0" in shown
-    flagged = [l for l in shown.splitlines() if "▶" in l]
+    flagged = [l for l in shown.splitlines() if "▶" in l and "marks them" not in l]
     assert len(flagged) == 4 and all("百家乐" in l for l in flagged)
-    assert cli(["inspect", out, "--reason", "fineweb.char_dup_ratio"]) == 0
+    assert cli(["inspect", out, "--reason", "fineweb.char_dup_ratio", "--max-chars", "5000"]) == 0
     shown = capsys.readouterr().out
-    assert sum("▶" in l for l in shown.splitlines()) == 12  # 16 lines, the last 12 repeat the first 4
+    assert "12 of 16 lines trigger it" in shown  # the last 12 lines repeat the first 4
+    assert sum("▶" in l and "marks them" not in l for l in shown.splitlines()) == 12
     assert cli(["inspect", out, "--reason", "zh.dirty_density", "--lang", "en"]) == 1
 
 
