@@ -163,3 +163,10 @@ def test_spark_submit_run_matches_the_in_process_run(crafted_clean):
     a = ds.dataset(str(root / "out" / "kept")).to_table().sort_by("doc_id")
     b = ds.dataset(str(root / "submitted" / "kept")).to_table().sort_by("doc_id")
     assert a.select(DOCUMENT.names).equals(b.select(DOCUMENT.names))
+
+
+def test_an_empty_input_gives_an_empty_accounted_output(spark, tmp_path):
+    (tmp_path / "in" / "kept").mkdir(parents=True)
+    stats = clean_job.run(spark, str(tmp_path / "in"), str(tmp_path / "out"), load_config(None, CleanConfig))
+    assert (stats["rows_in"], stats["rows_kept"], stats["rows_rejected"]) == (0, 0, 0)
+    assert validate_stats(str(tmp_path / "out"))["rows_in"] == 0
