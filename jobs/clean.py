@@ -53,7 +53,14 @@ def input_documents(spark, path: str):
     docs = qualify(path) + "/kept" if fs.exists(qualify(path) + "/kept") else qualify(path)
     if not fs.exists(docs):
         raise FileNotFoundError(f"clean: no input at {path}")
-    return spark.read.parquet(docs)
+    try:
+        return spark.read.parquet(docs)
+    except Exception as e:  # an empty kept/ (every row rejected upstream) has no schema to infer
+        if "UNABLE_TO_INFER_SCHEMA" not in str(e) and "Unable to infer schema" not in str(e):
+            raise
+        from refinery.spark.arrow_apply import spark_schema
+
+        return spark.read.schema(spark_schema(DOCUMENT)).parquet(docs)
 
 
 def extra_stats(outcomes, cfg: CleanConfig) -> dict:

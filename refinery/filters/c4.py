@@ -19,7 +19,6 @@ abbreviations (Mr., e.g., U.S., ...) excepted, approximating spaCy's sentencizer
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from refinery.filters.rule import Family, Rule

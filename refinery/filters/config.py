@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from refinery.config import ConfigError, check
+from refinery.config import check
 from refinery.filters.evaluate import RULES_BY_NAME
 from refinery.filters.lines import LineEditConfig
 from refinery.filters.profiles import BUILTIN, CATEGORY_OVERRIDES

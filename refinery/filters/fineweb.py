@@ -14,7 +14,6 @@ its list ratio counts characters as tokens, so it is looser than FineWeb-2's (ji
 from __future__ import annotations
 
 import numpy as np
-import pyarrow.compute as pc
 
 from refinery.filters.punctuation import TERMINAL_PUNCTUATION
 from refinery.filters.rule import Family, Rule, safe_div

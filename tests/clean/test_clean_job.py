@@ -134,11 +134,12 @@ def test_inspect_summary_and_highlighted_samples(crafted_clean, capsys):
     assert cli(["inspect", out, "--reason", "zh.dirty_density", "--lang", "zh", "--n", "5", "--seed", "3"]) == 0
     shown = capsys.readouterr().out
     assert "dirty keyword hits per 1,000 characters" in shown and "at most 3.0" in shown
-    flagged = [l for l in shown.splitlines() if "▶" in l]
+    flagged = [l for l in shown.splitlines() if "▶" in l and "marks them" not in l]
     assert len(flagged) == 4 and all("百家乐" in l for l in flagged)
-    assert cli(["inspect", out, "--reason", "fineweb.char_dup_ratio"]) == 0
+    assert cli(["inspect", out, "--reason", "fineweb.char_dup_ratio", "--max-chars", "5000"]) == 0
     shown = capsys.readouterr().out
-    assert sum("▶" in l for l in shown.splitlines()) == 12  # 16 lines, the last 12 repeat the first 4
+    assert "12 of 16 lines trigger it" in shown  # the last 12 lines repeat the first 4
+    assert sum("▶" in l and "marks them" not in l for l in shown.splitlines()) == 12
     assert cli(["inspect", out, "--reason", "zh.dirty_density", "--lang", "en"]) == 1
 
 
@@ -162,3 +163,10 @@ def test_spark_submit_run_matches_the_in_process_run(crafted_clean):
     a = ds.dataset(str(root / "out" / "kept")).to_table().sort_by("doc_id")
     b = ds.dataset(str(root / "submitted" / "kept")).to_table().sort_by("doc_id")
     assert a.select(DOCUMENT.names).equals(b.select(DOCUMENT.names))
+
+
+def test_an_empty_input_gives_an_empty_accounted_output(spark, tmp_path):
+    (tmp_path / "in" / "kept").mkdir(parents=True)
+    stats = clean_job.run(spark, str(tmp_path / "in"), str(tmp_path / "out"), load_config(None, CleanConfig))
+    assert (stats["rows_in"], stats["rows_kept"], stats["rows_rejected"]) == (0, 0, 0)
+    assert validate_stats(str(tmp_path / "out"))["rows_in"] == 0

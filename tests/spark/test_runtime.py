@@ -88,7 +88,9 @@ def test_outcome_stats_accounts_every_row(spark):
     stats = outcome_stats(df, "test")
     assert (stats["rows_in"], stats["rows_kept"], stats["rows_rejected"]) == (4, 2, 2)
     assert stats["rejected_by_reason"] == {"x.short": 1, "y.bad": 1}
-    assert stats["by_source"]["b"] == {"rows_in": 2, "rows_kept": 1, "rows_rejected": 1, "kept_rate": 0.5}
+    assert stats["by_source"]["b"] == {"rows_in": 2, "rows_kept": 1, "rows_rejected": 1, "kept_rate": 0.5,
+                                       "rejected_by_reason": {"y.bad": 1}}
+    assert stats["rejected_rate_by_reason"] == {"x.short": 0.25, "y.bad": 0.25}
     assert stats["by_lang"]["zh"]["rows_kept"] == 0
     assert sum(stats["length_histogram"]["before"].values()) == 4
     assert sum(stats["length_histogram"]["after"].values()) == 2
