@@ -97,7 +97,10 @@ class BertQualityScorer:
         self.device = torch.device("cuda" if use_cuda else "cpu")
         dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}.get(rt.dtype, torch.bfloat16 if use_cuda else torch.float32)
         self.model.to(self.device, dtype=dtype)
-        limit = getattr(self.model.config, "max_position_embeddings", rt.max_length)
+        # Never past what the model was trained on (its metadata) or can address: positions
+        # beyond the training length hold untrained embeddings.
+        limit = min(getattr(self.model.config, "max_position_embeddings", rt.max_length),
+                    int(self.metadata.get("max_length", rt.max_length)))
         self.max_length = min(rt.max_length, limit)
         # Characters fed to the tokenizer: enough for max_length tokens of Latin text,
         # so a 1 MB page is not tokenized whole only to be truncated.

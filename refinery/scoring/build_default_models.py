@@ -31,6 +31,9 @@ from refinery.scoring.train_domain import train_domain
 from refinery.scoring.train_quality import BertTrainParams, train_quality
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+# Few epochs at a low rate: more (15 at 0.5) saturates every probability at 0 or 1 on a
+# few thousand documents, and the cascade (BERT where fastText is undecided) needs a graded score.
+QUALITY_FASTTEXT = FastTextParams(bucket=100_000, cutoff=20_000, epoch=5, lr=0.1)
 
 
 def ingest_sample(sample_dir: pathlib.Path) -> pa.Table:
@@ -77,7 +80,7 @@ def main(argv=None) -> int:
     positives, negatives = docs.filter(pc.invert(spam)), docs.filter(spam)
     params = BertTrainParams(max_length=128, epochs=args.epochs, threads=args.threads)
     meta = train_quality(positives, negatives, str(out / "quality_bert"), params, domain=domain, cap_per_category=args.cap_per_category,
-                         fasttext_out=str(out / "quality.ftz"), fasttext_params=ft_params)
+                         fasttext_out=str(out / "quality.ftz"), fasttext_params=QUALITY_FASTTEXT)
     summary = {"domain": {k: report[k] for k in ("accuracy", "per_class", "train_counts", "held_out")},
                "quality_bert": meta["held_out"], "quality_fasttext": meta.get("fasttext"),
                "built_by": "python -m refinery.scoring.build_default_models", "seconds": round(time.time() - started, 1)}

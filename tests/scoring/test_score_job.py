@@ -64,7 +64,7 @@ def run_main(*args):
     return subprocess.run([sys.executable, "jobs/score.py", *args], capture_output=True, text=True, timeout=120)
 
 
-def test_missing_or_corrupt_model_fails_before_spark(tmp_path, tiny_models):
+def test_missing_or_corrupt_model_fails_before_spark(tmp_path, tiny_models, capsys):
     root = tiny_models[0]
     r = run_main("--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", f"models.domain={tmp_path}/nope.ftz")
     assert r.returncode == 2 and "model error" in r.stderr and "nope.ftz" in r.stderr
@@ -74,6 +74,9 @@ def test_missing_or_corrupt_model_fails_before_spark(tmp_path, tiny_models):
     for f in ("config.json", "tokenizer.json", "tokenizer_config.json"):
         (bad / f).write_bytes((root / "quality_bert" / f).read_bytes())
     (bad / "model.safetensors").write_bytes((root / "quality_bert" / "model.safetensors").read_bytes()[:1000])
-    r = run_main("--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set",
-                 f"models.domain={root}/domain.bin", f"models.fasttext_quality={root}/quality.bin", f"models.bert_quality={bad}")
-    assert r.returncode == 2 and "cannot be loaded" in r.stderr and str(bad) in r.stderr
+    # in-process this time (the subprocess above showed the exit code): main returns before Spark
+    rc = score_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", f"models.domain={root}/domain.bin",
+                         f"models.fasttext_quality={root}/quality.bin", f"models.bert_quality={bad}"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "cannot be loaded" in err and str(bad) in err
+    assert not (tmp_path / "o").exists()
