@@ -84,7 +84,7 @@ def extra_stats(outcomes, cfg: CleanConfig) -> dict:
 
 def run(spark, input_path: str, output: str, cfg: CleanConfig) -> dict:
     docs = input_documents(spark, input_path)
-    has_category = "category" in docs.columns
+    has_category = "category" in docs.columns or cfg.category_model is not None
     schema = outcome_schema(cfg.mode)
     outcomes = map_batches(docs, functools.partial(make_cleaner, cfg), schema, cache_key=("clean", repr(cfg)))
     if cfg.mode == "annotate":

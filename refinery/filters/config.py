@@ -91,6 +91,9 @@ class CleanConfig:
     lines: LineEditConfig = field(default_factory=LineEditConfig)
     pii: (PiiConfig if PiiConfig is not None else dict) = field(  # type: ignore[valid-type]
         default_factory=(PiiConfig if PiiConfig is not None else dict))
+    # A fastText domain model (e.g. models/domain.ftz): documents without a `category` get one
+    # before the rules, so code and markdown take their category's thresholds, not prose rules.
+    category_model: str | None = None
     # Documents per Arrow batch handed to the operator (spark.sql.execution.arrow.maxRecordsPerBatch).
     batch_size: int = 1024
     # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).
@@ -105,6 +108,11 @@ class CleanConfig:
         check(len(set(self.steps)) == len(self.steps), "steps", "a step is listed twice")
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
         check(self.batch_size > 0, "batch_size", "must be positive")
+        if self.category_model is not None:
+            from refinery.scoring.config import resolve_model_path
+
+            self.category_model = resolve_model_path(self.category_model)
+            check(os.path.isfile(self.category_model), "category_model", f"no model file at {self.category_model}")
         self.steps = [s for s in STEPS if s in self.steps]  # the order is fixed: lines, rules, pii
         self.categories = {c: flatten_thresholds(o, f"categories.{c}") for c, o in self.categories.items()}
         self.resolved = {name: self._resolve(name) for name in sorted(set(BUILTIN) | set(self.profiles))}

@@ -185,6 +185,26 @@ def clean_batch(batch: pa.RecordBatch, cfg) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
+def with_category(batch: pa.RecordBatch, classifier) -> pa.RecordBatch:
+    """Fill a missing or null ``category`` from the domain classifier (kept values win)."""
+    names = batch.schema.names
+    if "category" in names and batch.column("category").null_count == 0:
+        return batch
+    predicted, _ = classifier.classify(pc.fill_null(batch.column("text").cast(pa.string()), ""))
+    if "category" in names:
+        merged = pc.coalesce(batch.column("category").cast(pa.string()), predicted)
+        return batch.set_column(names.index("category"), "category", merged)
+    return batch.append_column("category", predicted)
+
+
 def make_cleaner(cfg):
-    """The per-worker operator for ``refinery.spark.arrow_apply.map_batches``."""
-    return lambda batch: clean_batch(batch, cfg)
+    """The per-worker operator for ``refinery.spark.arrow_apply.map_batches``; loads the domain
+    model (when configured) once per worker."""
+    classifier = None
+    if cfg.category_model:
+        from refinery.scoring.domain import DomainClassifier
+
+        classifier = DomainClassifier(cfg.category_model)
+    if classifier is None:
+        return lambda batch: clean_batch(batch, cfg)
+    return lambda batch: clean_batch(with_category(batch, classifier), cfg)
