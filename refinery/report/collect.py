@@ -28,9 +28,8 @@ def stage_stats(run_dir: str) -> dict[str, dict]:
     found = {}
     for path in glob.glob(os.path.join(run_dir, "*", "_stats.json")):
         stats = _read_json(path)
-        if stats:
-            name = stats.get("stage") or os.path.basename(os.path.dirname(path))
-            found[name] = dict(stats, _dir=os.path.dirname(path))
+        if stats and stats.get("stage"):  # a stage output (the mix's usage table has no stage)
+            found[stats["stage"]] = dict(stats, _dir=os.path.dirname(path))
     rank = {s: i for i, s in enumerate(STAGE_ORDER)}
     return dict(sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
@@ -68,8 +67,8 @@ def training_metrics(run_dir: str) -> list[dict]:
 
 
 def tokenizer_report(run_dir: str) -> dict | None:
-    """The tokenizer's compression report, if the run trained one."""
-    for path in sorted(glob.glob(os.path.join(run_dir, "**", "compression_report.json"), recursive=True)):
+    """The tokenizer's compression report (``compression.json``), if the run trained one."""
+    for path in sorted(glob.glob(os.path.join(run_dir, "**", "compression.json"), recursive=True)):
         return _read_json(path)
     return None
 

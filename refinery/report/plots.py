@@ -108,13 +108,20 @@ def quality_by_category(run: dict) -> str | None:
     return _svg(fig)
 
 
+def _first_int(label) -> int:
+    digits = "".join(ch if ch.isdigit() else " " for ch in str(label)).split()
+    return int(digits[0]) if digits else 0
+
+
 def dedup_cluster_sizes(run: dict) -> str | None:
+    """``cluster_size_histogram``: bucket label ("2", "3-4", …) → {clusters, documents} (or a count)."""
     hist = run["stages"].get("dedup", {}).get("cluster_size_histogram")
     if not hist:
         return None
-    items = sorted(hist.items(), key=lambda kv: int(str(kv[0]).lstrip("<>=+")))
+    items = sorted(hist.items(), key=lambda kv: _first_int(kv[0]))
+    counts = [v.get("clusters", 0) if isinstance(v, dict) else v for _, v in items]
     fig, ax = plt.subplots(figsize=(7, 2.8))
-    ax.bar([str(k) for k, _ in items], [v for _, v in items], color="#10ac84")
+    ax.bar([str(k) for k, _ in items], counts, color="#10ac84")
     ax.set_yscale("log")
     ax.set_xlabel("cluster size (documents)")
     ax.set_ylabel("clusters")
@@ -123,15 +130,17 @@ def dedup_cluster_sizes(run: dict) -> str | None:
 
 
 def mixture(run: dict) -> str | None:
-    mix = run["stages"].get("mix", {})
-    target, achieved = mix.get("target_ratio"), mix.get("achieved_ratio")
-    if not target or not achieved:
+    """The mix stage's ``channels.<name>.{target_ratio, achieved_ratio}``."""
+    channels = run["stages"].get("mix", {}).get("channels") or {}
+    target = {n: c.get("target_ratio", 0) for n, c in channels.items()}
+    achieved = {n: c.get("achieved_ratio", 0) for n, c in channels.items()}
+    if not channels:
         return None
-    names = sorted(set(target) | set(achieved))
+    names = sorted(channels)
     fig, ax = plt.subplots(figsize=(6, 2.8))
     xs = range(len(names))
-    ax.bar([x - 0.2 for x in xs], [target.get(n, 0) for n in names], 0.4, label="target", color="#c8d6e5")
-    ax.bar([x + 0.2 for x in xs], [achieved.get(n, 0) for n in names], 0.4, label="achieved", color="#5f27cd")
+    ax.bar([x - 0.2 for x in xs], [target[n] for n in names], 0.4, label="target", color="#c8d6e5")
+    ax.bar([x + 0.2 for x in xs], [achieved[n] for n in names], 0.4, label="achieved", color="#5f27cd")
     ax.set_xticks(list(xs), names)
     ax.set_ylabel("share of tokens")
     ax.set_title("Mixture: target vs achieved")
@@ -140,15 +149,21 @@ def mixture(run: dict) -> str | None:
 
 
 def tokenizer_compression(run: dict) -> str | None:
-    report = run["tokenizer"]
-    channels = (report or {}).get("channels")
-    if not channels:
+    """``compression.json``: tokenizer name → channel → {chars_per_token, bytes_per_token, …}."""
+    report = run["tokenizer"] or {}
+    tokenizers = {name: chans for name, chans in report.items() if isinstance(chans, dict) and chans}
+    if not tokenizers:
         return None
-    names = sorted(channels)
+    channels = sorted({c for chans in tokenizers.values() for c in chans})
     fig, ax = plt.subplots(figsize=(6, 2.8))
-    ax.bar(names, [channels[n].get("chars_per_token", 0) for n in names], color="#ff9f43")
+    width = 0.8 / len(tokenizers)
+    for i, (name, chans) in enumerate(sorted(tokenizers.items())):
+        ax.bar([j + i * width for j in range(len(channels))],
+               [chans.get(c, {}).get("chars_per_token", 0) for c in channels], width, label=name)
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(channels))], channels)
     ax.set_ylabel("characters per token")
     ax.set_title("Tokenizer compression per channel")
+    ax.legend(fontsize=7)
     return _svg(fig)
 
 

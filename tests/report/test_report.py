@@ -33,13 +33,15 @@ def run_dir(tmp_path, fault_output):
     run = tmp_path / "run"
     shutil.copytree(ingest_out, run / "ingest")
     _stage(run / "clean", "clean", 100, 80, {"gopher.word_count": 12, "zh.cjk_ratio": 8})
-    dedup = {"cluster_size_histogram": {"2": 30, "3": 5, "10": 1}, "rows_duplicate": 10}
+    dedup = {"cluster_size_histogram": {"2": {"clusters": 30, "documents": 60}, "3-4": {"clusters": 5, "documents": 16},
+                                        "9-16": {"clusters": 1, "documents": 10}}, "rows_duplicate": 10}
     _stage(run / "dedup", "dedup", 80, 70, {}, **dedup)
-    _stage(run / "mix", "mix", 70, 70, {}, target_ratio={"zh": 0.4, "en": 0.4, "code": 0.2},
-           achieved_ratio={"zh": 0.41, "en": 0.39, "code": 0.2})
+    _stage(run / "mix", "mix", 70, 70, {}, channels={
+        "zh": {"target_ratio": 0.4, "achieved_ratio": 0.41}, "en": {"target_ratio": 0.4, "achieved_ratio": 0.39},
+        "code": {"target_ratio": 0.2, "achieved_ratio": 0.2}})
     os.makedirs(run / "tokenizer")
-    (run / "tokenizer" / "compression_report.json").write_text(json.dumps(
-        {"channels": {"zh": {"chars_per_token": 1.4}, "en": {"chars_per_token": 4.1}}}))
+    (run / "tokenizer" / "compression.json").write_text(json.dumps(
+        {"trained": {"zh": {"chars_per_token": 1.4}, "en": {"chars_per_token": 4.1}}}))
     os.makedirs(run / "train")
     with open(run / "train" / "metrics.jsonl", "w") as f:
         for step in range(1, 21):
@@ -53,7 +55,7 @@ def test_collect_reads_every_stage_in_pipeline_order(run_dir):
     run = collect_run(run_dir)
     assert list(run["stages"]) == ["ingest", "clean", "dedup", "mix"]
     assert len(run["training"]) == 20  # the cut last line is skipped, not fatal
-    assert run["tokenizer"]["channels"]["zh"]["chars_per_token"] == 1.4
+    assert run["tokenizer"]["trained"]["zh"]["chars_per_token"] == 1.4
 
 
 def test_report_is_self_contained_and_draws_each_section(run_dir):
