@@ -18,6 +18,7 @@ from refinery.inspect import format_row, reason_counts, sample_rejected
 from refinery.pipeline.run import main as run_pipeline
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample" / "data"
 
 
 def main(argv=None) -> int:

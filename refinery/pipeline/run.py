@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -130,6 +131,24 @@ class Pipeline:
                        "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "summary": summary}, f, indent=2)
         os.replace(tmp, self._state_path(stage))
 
+    def _start(self, stage: str, fingerprint: str) -> None:
+        """Before a non-Spark stage runs: keep a partial output of the same inputs (the tokenize job
+        skips its committed chunks, training resumes from its last checkpoint), drop one made from
+        other inputs. Spark stages replace their output atomically and need neither."""
+        out, marker = self.out(stage), os.path.join(self.state_dir, f"{stage}.started")
+        if stage not in SPARK_STAGES and stage != "report" and os.path.isdir(out):
+            try:
+                with open(marker) as f:
+                    same = f.read().strip() == fingerprint
+            except OSError:
+                same = False
+            if not same:
+                self.log(f"[{stage:9s}] removing {out}: made from other inputs")
+                shutil.rmtree(out)
+        os.makedirs(self.state_dir, exist_ok=True)
+        with open(marker, "w") as f:
+            f.write(fingerprint)
+
     def _committed(self, stage: str) -> bool:
         out = self.out(stage)
         if stage in SPARK_STAGES:
@@ -189,6 +208,7 @@ class Pipeline:
                 done[stage] = "skipped"
                 continue
             self.log(f"[{stage:9s}] running → {self.out(stage)}")
+            self._start(stage, fp)
             t0 = time.time()
             summary = getattr(self, f"run_{stage}")()
             seconds = time.time() - t0
