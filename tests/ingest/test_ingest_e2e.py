@@ -17,6 +17,7 @@ import jobs.ingest as ingest_job
 from refinery.config import load_config
 from refinery.ingest.config import IngestConfig
 from refinery.ingest.readers import list_input_files
+from tests.ingest.fault_corpus import write_fault_corpus
 from tests.ingest.outputs import assert_same_output, read_output
 from tests.spark.cluster import REPO, spark_submit
 
