@@ -12,7 +12,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON := $(abspath $(PY))
 export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
 
-.PHONY: setup demo test test-fast bench sample clean dist models
+.PHONY: setup demo test test-fast bench sample clean dist models corpus
 
 setup: $(VENV)/.installed
 
@@ -32,10 +32,10 @@ endif
 demo: setup
 	$(PY) -m refinery.demo --out runs/demo
 
-test: setup
+test: setup corpus
 	$(PY) -m pytest -q
 
-test-fast: setup
+test-fast: setup corpus
 	$(PY) -m pytest -q -m "not slow"
 
 # datatrove (the yardstick of bench/ingest.py) lives in its own virtualenv, never in $(VENV).
@@ -74,6 +74,12 @@ endif
 	$(PY) -m venv_pack -q --compress-level $(DIST_COMPRESS) -p $(DIST_VENV) -o $(DIST_DIR)/refinery-env.tar.gz
 	$(PY) -m refinery.deploy --out $(DIST_DIR)/refinery.zip
 	@ls -la $(DIST_DIR)
+
+# The real corpus (corpus/README.md): Debian documentation packages + the venv's Python sources,
+# cached under $(REFINERY_CORPUS) and never committed; tests use its slice.
+export REFINERY_CORPUS ?= $(abspath .corpus)
+corpus: setup
+	$(PY) -m corpus.build --out $(REFINERY_CORPUS)
 
 sample: setup
 	$(PY) sample/generate.py --out sample/data

@@ -22,6 +22,17 @@ TEST_SPARK_CONF = {
 
 
 @pytest.fixture(scope="session")
+def real_slice():
+    """The real corpus slice (``make corpus``) as a pyarrow Table; fails, never skips, when absent."""
+    import corpus
+
+    try:
+        return corpus.load(slice=True)
+    except corpus.CorpusMissing as e:
+        pytest.fail(str(e))
+
+
+@pytest.fixture(scope="session")
 def spark():
     from refinery.spark.session import build_session
 

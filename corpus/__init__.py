@@ -1,0 +1,34 @@
+"""The real corpus: Debian documentation and installed Python sources (``make corpus``).
+
+``load()`` returns its document table; tests use the slice, benchmarks the whole. See
+corpus/README.md for the sources, their licences and the layout.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class CorpusMissing(RuntimeError):
+    pass
+
+
+def root() -> Path:
+    """The corpus cache: ``$REFINERY_CORPUS``, else ``<repo>/.corpus``; it must have been built."""
+    base = Path(os.environ.get("REFINERY_CORPUS") or REPO / ".corpus")
+    if not (base / "READY").exists():
+        raise CorpusMissing(f"no real corpus at {base}: run `make corpus` (or set REFINERY_CORPUS)")
+    return base
+
+
+def documents_path(slice: bool = True) -> Path:
+    return root() / ("slice/documents.parquet" if slice else "documents.parquet")
+
+
+def load(slice: bool = True, columns: list[str] | None = None):
+    """The document table (pyarrow), the slice by default."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(documents_path(slice), columns=columns)
