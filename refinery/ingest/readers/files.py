@@ -181,7 +181,9 @@ class DecompressedStream(io.RawIOBase):
                 out = self._dec.decompress(feed)
                 left = 0
             if self._dec.eof:
-                left += len(self._dec.unused_data)
+                # unused_data holds every byte past the member's end; when the member ended in a
+                # call limited by max_length, unconsumed_tail repeats those same bytes (CPython).
+                left = len(self._dec.unused_data)
                 self._dec = None
             self._raw_pos += len(feed) - left
             if out:
