@@ -65,3 +65,32 @@ def test_one_member_per_record_real_files(tmp_path):
     expected = warcio_responses(path)
     assert len(expected) == len(files)
     assert [(r["record_id"], r["offset"], r["payload"]) for r in rows] == expected
+
+
+def member_starts(data: bytes) -> list[int]:
+    starts = [0]
+    for size in member_sizes(data)[:-1]:
+        starts.append(starts[-1] + size)
+    return starts
+
+
+def test_corrupt_member_mid_file_is_one_row_and_the_rest_is_kept(tmp_path):
+    files = real_files(12_000, 200_000)[:12]
+    intact = tmp_path / "intact.warc.gz"
+    write_real_warc(intact, files)
+    expected = warcio_responses(intact)
+    data = intact.read_bytes()
+    starts, sizes = member_starts(data), member_sizes(data)
+    k = 5  # the 5th response (member 0 is the warcinfo)
+    damaged = bytearray(data)
+    for i in range(starts[k] + 200, starts[k] + sizes[k] - 200, 97):
+        damaged[i] ^= 0x55
+    path = tmp_path / "damaged.warc.gz"
+    path.write_bytes(bytes(damaged))
+
+    rows = [r for b in read_warc(str(path), ReaderOptions()) for r in b.to_pylist()]
+    docs = [(r["record_id"], r["offset"], r["payload"]) for r in rows if r["error_reason"] is None]
+    assert docs == expected[: k - 1] + expected[k:]
+    [bad] = [r for r in rows if r["error_reason"]]
+    assert (bad["error_reason"], bad["offset"], bad["error_value"]) == ("ingest.corrupt_member", starts[k], sizes[k])
+    assert "%d-%d" % (starts[k], starts[k] + sizes[k]) in bad["error_detail"]

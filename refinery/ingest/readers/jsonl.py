@@ -66,23 +66,41 @@ def _line_row(line: bytes, number: int, source: str, path: str, options: ReaderO
 def _rows(path: str, options: ReaderOptions) -> Iterator[dict]:
     source = options.source or source_name(path)
     stream = open_decompressed(path)
-    with io.BufferedReader(stream, buffer_size=1 << 20) as lines:
-        number = -1
-        for number, line in enumerate(lines):
-            if not line.endswith(b"\n") and (stream.truncated or stream.error):
-                break  # the unterminated last line of a cut file: reported below
-            if line.strip():
-                yield _line_row(line, number, source, path, options)
-        else:
-            line, number = b"", number + 1  # the stream ended on a line boundary
-        if stream.truncated:
-            yield rejected_row(source, path, number, "ingest.truncated_file",
-                               "compressed stream ends inside a member/frame (line %d cut)" % number,
-                               line or None, "text")
-        elif stream.error:
-            reason = "ingest.parse_error" if stream.corrupt else "ingest.read_error"
-            yield rejected_row(source, path, number, reason, "input stream failed: %s" % stream.error,
-                               line or None, "text")
+    number = 0  # the next line's number
+    with stream:
+        while True:
+            # A new line reader after each skipped span: the old one saw the stream end there.
+            lines = io.BufferedReader(stream, buffer_size=1 << 20)
+            line = b""
+            for line in lines:
+                if not line.endswith(b"\n") and (stream.truncated or stream.error):
+                    break  # the unterminated last line before a cut or a corrupt member: reported below
+                if line.strip():
+                    yield _line_row(line, number, source, path, options)
+                number += 1
+            else:
+                line = b""  # the stream ended on a line boundary
+            lines.detach()  # its buffer is empty (the stream ended); closing it would close the stream
+            if stream.corrupt:
+                why, head = stream.error, stream.member_head
+                start, end = stream.skip_corrupt()
+                detail = "compressed bytes %d-%d unreadable (%s)%s; %s" % (
+                    start, end, why, "; line %d cut" % number if line else "",
+                    "end of file" if stream.at_eof else "resumed at the next member/frame")
+                yield rejected_row(source, path, number, "ingest.corrupt_member", detail, line or head, "text",
+                                   error_value=float(end - start))
+                number += 1 if line else 0
+                if stream.at_eof:
+                    return
+                continue
+            if stream.truncated:
+                yield rejected_row(source, path, number, "ingest.truncated_file",
+                                   "compressed stream ends inside a member/frame (line %d cut)" % number,
+                                   line or None, "text")
+            elif stream.error:
+                yield rejected_row(source, path, number, "ingest.read_error", "input stream failed: %s" % stream.error,
+                                   line or None, "text")
+            return
 
 
 def read_jsonl(path: str, options: ReaderOptions | None = None, batch_size: int = 2048) -> Iterator[pa.RecordBatch]:

@@ -76,6 +76,7 @@ def _to_raw(batch: pa.RecordBatch, first_row: int, source: str, path: str, optio
         "metadata": _metadata(batch, options),
         "error_reason": reason,
         "error_detail": detail,
+        "error_value": pa.nulls(n, pa.float64()),
     }
     return pa.RecordBatch.from_arrays([columns[f.name] for f in RAW_RECORD], schema=RAW_RECORD)
 

@@ -192,6 +192,8 @@ class _WarcFile:
     def _finish(self, pending, failure) -> tuple[int | None, list[dict]]:
         """Rows for the end of an iterator run, and where to resume (None: the file is done)."""
         stream, window = self.stream, self.window
+        if stream.corrupt:
+            return self._skip_corrupt(pending)
         delivered = stream.pos
         open_member = stream.open_member
         rows = []
@@ -240,6 +242,31 @@ class _WarcFile:
         if resume is not None and window.rewind(resume):
             return resume, rows
         return None, rows
+
+    def _skip_corrupt(self, pending) -> tuple[int | None, list[dict]]:
+        """A gzip member failed to inflate: one ``ingest.corrupt_member`` row for the bytes
+        skipped up to the next member, then resume there. A record that reaches into the
+        failed member is part of that span (its bytes did not check), not a document."""
+        stream = self.stream
+        bad_start = stream.members[-1][0] if stream.members else 0  # output position of the failed member
+        rows, lost = [], ""
+        if pending is not None:
+            row, start, end = pending
+            if end is not None and end <= bad_start:
+                if row is not None:
+                    rows.append(row)
+            elif row is not None:
+                lost = "; record %s lost with it" % row.get("record_id")
+        why, head = stream.error, stream.member_head
+        raw_start, raw_end = stream.skip_corrupt()
+        detail = "compressed bytes %d-%d unreadable (%s)%s; %s" % (
+            raw_start, raw_end, why, lost, "end of file" if stream.at_eof else "resumed at the next member")
+        rows.append(rejected_row(self.source, self.path, raw_start, "ingest.corrupt_member", detail, head,
+                                 self.payload_kind, error_value=float(raw_end - raw_start)))
+        if stream.at_eof:
+            return None, rows
+        self.window.rewind(stream.pos)
+        return stream.pos, rows
 
     def _resync_point(self, pos: int) -> int | None:
         if self.stream.codec is not None:
