@@ -77,6 +77,16 @@ def open_input(path: str):
     return fs.open_input_stream(fs_path, compression=None)
 
 
+def file_size(path: str) -> int | None:
+    """Size of ``path`` in bytes, or None when it is not a file that can be looked at."""
+    try:
+        fs, fs_path, _ = _split_uri(path)
+        info = fs.get_file_info(fs_path)
+    except Exception:
+        return None
+    return info.size if info.type == pafs.FileType.File else None
+
+
 def open_random_access(path: str):
     """Seekable binary file over ``path`` (Parquet needs its footer first)."""
     fs, fs_path, _ = _split_uri(path)

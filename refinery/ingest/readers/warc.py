@@ -26,7 +26,7 @@ import pyarrow as pa
 from fastwarc.warc import ArchiveIterator
 
 from refinery.ingest.readers.files import DecompressedStream, open_input, source_name
-from refinery.ingest.readers.options import PREFIX_BYTES, ReaderOptions, batched, rejected_row
+from refinery.ingest.readers.options import PREFIX_BYTES, FileReport, ReaderOptions, batched, rejected_row
 
 _WINDOW_BYTES = 4 << 20
 _MAX_HEADER_BYTES = 1 << 20
@@ -283,7 +283,8 @@ class _WarcFile:
         return i + 1 if i >= 0 else None
 
 
-def read_warc(path: str, options: ReaderOptions | None = None, batch_size: int = 512) -> Iterator[pa.RecordBatch]:
+def read_warc(path: str, options: ReaderOptions | None = None, batch_size: int = 512,
+              report: FileReport | None = None) -> Iterator[pa.RecordBatch]:
     """Stream the input records of a WARC/WET file (.warc, .warc.gz, .wet, .wet.gz) as RAW_RECORD batches.
 
     Only ``options.warc_record_types`` records are rows (responses: HTTP body, status and
@@ -294,4 +295,6 @@ def read_warc(path: str, options: ReaderOptions | None = None, batch_size: int =
     try:
         yield from batched(warc.rows(), batch_size)
     finally:
+        if report is not None:
+            report.bytes_read = warc.stream.bytes_consumed
         warc.stream.close()
