@@ -19,7 +19,7 @@ import zstandard
 
 # Longest first: the first suffix a name ends with decides.
 KNOWN_SUFFIXES = (
-    ".warc.wet.gz", ".warc.gz", ".wet.gz", ".warc", ".wet",
+    ".warc.wet.gz", ".warc.gz", ".wet.gz", ".warc.wet.zst", ".warc.zst", ".wet.zst", ".warc", ".wet",
     ".jsonl.gz", ".jsonl.zst", ".json.gz", ".json.zst", ".jsonl",
     ".parquet",
 )
@@ -93,11 +93,15 @@ def open_random_access(path: str):
     return fs.open_input_file(fs_path)
 
 
-def open_decompressed(path: str) -> "DecompressedStream":
-    """Binary stream over ``path``, decompressed by extension (.gz, .zst); sniffs gzip magic too."""
+def codec_of(path: str) -> str | None:
+    """"gzip" | "zstd" | None (not compressed), from the file name."""
     lower = path.lower()
-    codec = "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith((".zst", ".zstd")) else None
-    return DecompressedStream(open_input(path), codec)
+    return "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith((".zst", ".zstd")) else None
+
+
+def open_decompressed(path: str) -> "DecompressedStream":
+    """Binary stream over ``path``, decompressed by extension (.gz, .zst)."""
+    return DecompressedStream(open_input(path), codec_of(path))
 
 
 class DecompressedStream(io.RawIOBase):
@@ -127,6 +131,7 @@ class DecompressedStream(io.RawIOBase):
         self._plain_read = 0
         self._dec = None
         self._eof = False
+        self._spill = b""  # zstd output beyond what the last read asked for (it has no max_length)
 
     def readable(self) -> bool:
         return True
@@ -202,6 +207,9 @@ class DecompressedStream(io.RawIOBase):
         return True
 
     def _read_codec(self, n: int) -> bytes:
+        if self._spill:
+            out, self._spill = self._spill[:n], self._spill[n:]
+            return out
         while True:
             if not self._fill():
                 if self._dec is not None:
@@ -227,6 +235,8 @@ class DecompressedStream(io.RawIOBase):
                 left = len(self._dec.unused_data)
                 self._dec = None
             self._raw_pos += len(feed) - left
+            if len(out) > n:  # never more than asked: FastWARC and readinto() rely on it
+                out, self._spill = out[:n], out[n:]
             if out:
                 return out
 

@@ -25,7 +25,7 @@ from typing import Iterator
 import pyarrow as pa
 from fastwarc.warc import ArchiveIterator
 
-from refinery.ingest.readers.files import DecompressedStream, open_input, source_name
+from refinery.ingest.readers.files import DecompressedStream, codec_of, open_input, source_name
 from refinery.ingest.readers.options import PREFIX_BYTES, FileReport, ReaderOptions, batched, rejected_row
 
 _WINDOW_BYTES = 4 << 20
@@ -90,8 +90,7 @@ class _WarcFile:
         self.source = options.source or source_name(path)
         self.wanted = {t.lower() for t in options.warc_record_types}
         self.payload_kind = "text" if ".wet" in path.lower() else "html"
-        codec = "gzip" if path.lower().endswith(".gz") else None
-        self.stream = DecompressedStream(open_input(path), codec)
+        self.stream = DecompressedStream(open_input(path), codec_of(path))
         self.window = _Window(self.stream)
         self.run_start = 0  # where the current ArchiveIterator started reading
 
@@ -285,7 +284,7 @@ class _WarcFile:
 
 def read_warc(path: str, options: ReaderOptions | None = None, batch_size: int = 512,
               report: FileReport | None = None) -> Iterator[pa.RecordBatch]:
-    """Stream the input records of a WARC/WET file (.warc, .warc.gz, .wet, .wet.gz) as RAW_RECORD batches.
+    """Stream the input records of a WARC/WET file (.warc, .warc.gz, .warc.zst, .wet, .wet.gz, .wet.zst) as RAW_RECORD batches.
 
     Only ``options.warc_record_types`` records are rows (responses: HTTP body, status and
     Content-Type; WET conversions: the text). A broken record is a rejected row; a file cut
