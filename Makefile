@@ -12,7 +12,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON := $(abspath $(PY))
 export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
 
-.PHONY: setup demo test test-fast bench sample clean dist models corpus
+.PHONY: setup demo test test-fast fuzz bench sample clean dist models corpus
 
 setup: $(VENV)/.installed
 
@@ -37,6 +37,11 @@ test: setup corpus
 
 test-fast: setup corpus
 	$(PY) -m pytest -q -m "not slow"
+
+# The readers' differential tests with many more hypothesis examples (and 5 MB records).
+FUZZ_EXAMPLES ?= 500
+fuzz: setup
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/ingest/test_differential.py
 
 # datatrove (the yardstick of bench/ingest.py) lives in its own virtualenv, never in $(VENV).
 BENCH_DT_VENV ?= .bench/venv-datatrove

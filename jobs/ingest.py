@@ -12,9 +12,10 @@ import sys
 
 from refinery.config import ConfigError, load_config, parse_overrides
 from refinery.ingest.config import IngestConfig
-from refinery.ingest.pipeline import FILE_INDEX_COLUMN, make_file_ingester
+from refinery.ingest.pipeline import FILE_INDEX_COLUMN, FILE_REPORT_REASON, make_file_ingester
 from refinery.ingest.readers import list_input_files
 from refinery.spark.arrow_apply import map_batches
+from refinery.spark.ingest_files import file_report_stats
 from refinery.spark.session import build_session, ui_address
 from refinery.spark.stage import write_outcomes
 from refinery.spark.stats import format_summary
@@ -37,10 +38,11 @@ def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
     # File indices come from the JVM (no Python stage to build the task list); each task
     # looks its paths up in the list shipped with the operator.
     indices = spark.range(0, len(files), 1, numPartitions=n_tasks).withColumnRenamed("id", FILE_INDEX_COLUMN)
-    make_ingester = functools.partial(make_file_ingester, cfg, tuple(files))
+    make_ingester = functools.partial(make_file_ingester, cfg, tuple(files), file_reports=True)
     outcomes = map_batches(indices, make_ingester, OUTCOME, cache_key=("ingest", repr(cfg), hash(tuple(files))))
     run_info = {"inputs": len(files), "config": dataclasses.asdict(cfg)}
-    return write_outcomes(spark, outcomes, output, "ingest", run_info, rejected_buckets=cfg.rejected_buckets)
+    return write_outcomes(spark, outcomes, output, "ingest", run_info, rejected_buckets=cfg.rejected_buckets,
+                          extra_stats=file_report_stats, internal_reason=FILE_REPORT_REASON)
 
 
 def main(argv=None) -> int:
@@ -58,6 +60,9 @@ def main(argv=None) -> int:
     print(f"ingest: {len(files)} files -> {args.output}  (Spark UI: {ui_address(spark)})", flush=True)
     stats = run(spark, files, args.output, cfg)
     print(format_summary(stats), flush=True)
+    if stats["files_failed"] == len(files):
+        print(f"ingest: every input file failed ({len(files)}); see rejected/ and _stats.json", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -21,6 +21,7 @@ RAW_RECORD = pa.schema(
         pa.field("metadata", pa.string()),  # JSON object of extra fields, or null
         pa.field("error_reason", pa.string()),  # e.g. ingest.bad_json; null when the record parsed
         pa.field("error_detail", pa.string()),
+        pa.field("error_value", pa.float64()),  # what was measured, e.g. bytes skipped (ingest.corrupt_member)
     ]
 )
 

@@ -82,7 +82,7 @@ class IngestOperator:
     def _decide(self, rec: dict) -> tuple[str | None, str | None, float | None, str | None, dict]:
         """(text, reason, value, detail, metadata extras) for one record, before normalisation."""
         if rec["error_reason"]:
-            return None, rec["error_reason"], None, rec["error_detail"], {}
+            return None, rec["error_reason"], rec.get("error_value"), rec["error_detail"], {}
         status = rec["http_status"]
         if status is not None and not 200 <= status < 300:
             return None, "ingest.http_status", float(status), None, {}

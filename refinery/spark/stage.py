@@ -20,19 +20,24 @@ def write_outcomes(
     kept_columns: list[str] | None = None,
     length_before: str | None = None,
     extra_stats=None,
+    internal_reason: str | None = None,
 ) -> dict:
     """Persist the outcome DataFrame once, then write its two halves and the accounting.
 
     ``rejected_buckets`` files per reason keep one huge reason from landing on a single
     task while ``inspect`` can still read one reason's directory alone. ``length_before``: see
     ``outcome_stats``; ``extra_stats(outcomes) -> dict`` adds a stage's own totals (computed on
-    the persisted outcomes, before the commit) to ``_stats.json``.
+    the persisted outcomes, before the commit) to ``_stats.json``. Rows whose reason is
+    ``internal_reason`` are the stage's own bookkeeping (ingest's per-file reports): only
+    ``extra_stats`` sees them; they are not written and not counted.
     """
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     started = time.time()
-    outcomes = outcomes.persist(StorageLevel.MEMORY_AND_DISK)
+    persisted = outcomes = outcomes.persist(StorageLevel.MEMORY_AND_DISK)
+    if internal_reason is not None:
+        outcomes = persisted.filter(F.col("reason").isNull() | (F.col("reason") != internal_reason))
     try:
         with atomic_output(spark, out_uri) as staging:
             kept = outcomes.filter(F.col("reason").isNull()).select(*(kept_columns or DOCUMENT.names))
@@ -45,9 +50,9 @@ def write_outcomes(
             )
             stats = outcome_stats(outcomes, stage, dims, length_before)
             if extra_stats is not None:
-                stats.update(extra_stats(outcomes))
+                stats.update(extra_stats(persisted))
             stats["run"] = dict(run_info or {}, seconds=round(time.time() - started, 3))
             write_stats(spark, staging, stats)
     finally:
-        outcomes.unpersist()
+        persisted.unpersist()
     return stats

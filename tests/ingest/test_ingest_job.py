@@ -1,6 +1,7 @@
 """The ingest job on a directory of faulty inputs: every fault is a rejected row with the
 right reason, nothing crashes, and the accounting adds up."""
 import json
+import os
 
 import jobs.ingest as ingest_job
 from tests.ingest.outputs import read_output
@@ -70,3 +71,32 @@ def test_config_error_stops_before_spark(tmp_path, monkeypatch, capsys):
     assert "batch_size: must be positive" in capsys.readouterr().err
     assert ingest_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", "extract.html_backend=lynx"]) == 2
     assert "extract.html_backend: expected one of" in capsys.readouterr().err
+
+
+def test_stats_account_for_every_input_byte(fault_output):
+    """_stats.json says, per input file, bytes read against its size and rows read."""
+    _, stats, out = fault_output
+    on_disk = json.loads((out / "_stats.json").read_text())
+    files = on_disk["files"]
+    assert on_disk["files_total"] == len(files) == stats["run"]["inputs"]
+    assert on_disk["files_failed"] == 0 and on_disk["files_not_read_to_end"] == 0
+    for path, f in files.items():
+        assert f["bytes_read"] == f["size"] == os.path.getsize(path), path
+    assert sum(f["records"] for f in files.values()) == on_disk["rows_in"]
+    assert on_disk["input_bytes_read"] == on_disk["input_bytes"]
+    assert "ingest._file_report" not in on_disk["rejected_by_reason"]  # bookkeeping, not a row
+
+
+def test_job_where_every_file_failed_exits_non_zero(spark, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(ingest_job, "build_session", lambda *a, **k: spark)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl.gz").write_bytes(b"this is not gzip data at all\n" * 50)
+    (tmp_path / "in" / "b.parquet").write_bytes(b"PAR1 nor is this parquet")
+    out = tmp_path / "out"
+    assert ingest_job.main(["--input", str(tmp_path / "in"), "--output", str(out)]) == 1
+    assert "every input file failed (2)" in capsys.readouterr().err
+    stats = json.loads((out / "_stats.json").read_text())
+    assert stats["files_failed"] == 2 and stats["rows_in"] == 2
+    assert stats["rejected_by_reason"] == {"ingest.corrupt_member": 1, "ingest.parse_error": 1}
+    gz = stats["files"][str(tmp_path / "in" / "a.jsonl.gz")]
+    assert gz["bytes_read"] == gz["size"] == 50 * 29 and gz["failed"]

@@ -94,3 +94,61 @@ def test_outcome_stats_accounts_every_row(spark):
     assert stats["by_lang"]["zh"]["rows_kept"] == 0
     assert sum(stats["length_histogram"]["before"].values()) == 4
     assert sum(stats["length_histogram"]["after"].values()) == 2
+
+
+def _publish_killed_at(monkeypatch, spark, out, n, killed_rename):
+    """Run atomic_output writing ``n`` rows; the process 'dies' (KeyboardInterrupt, nothing
+    cleans up) on the ``killed_rename``-th rename of its publish."""
+    from refinery.spark import commit
+    from refinery.spark.paths import HadoopFS
+
+    real_rename, calls = HadoopFS.rename, []
+
+    def rename(self, src, dst):
+        calls.append((src, dst))
+        if len(calls) == killed_rename:
+            raise KeyboardInterrupt("killed")
+        return real_rename(self, src, dst)
+
+    monkeypatch.setattr(HadoopFS, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        with commit.atomic_output(spark, out) as staging:
+            spark.range(n).write.parquet(staging + "/data")
+            write_stats(spark, staging, {"n": n})
+    monkeypatch.setattr(HadoopFS, "rename", real_rename)
+    return calls
+
+
+def test_kill_between_the_renames_of_a_publish_loses_nothing(spark, tmp_path, monkeypatch):
+    out = str(tmp_path / "out")
+    with atomic_output(spark, out) as staging:
+        spark.range(4).write.parquet(staging + "/data")
+        write_stats(spark, staging, {"n": 4})
+    # rename 1: staging -> ready, 2: out -> replaced, 3: ready -> out (killed before it)
+    calls = _publish_killed_at(monkeypatch, spark, out, 7, killed_rename=3)
+    assert calls[1][0].endswith("/out") and ".out.replaced-" in calls[1][1]
+    assert not (tmp_path / "out").exists()  # the committed output is only aside now
+    # The next run settles it before it starts: the killed run had finished writing, so its
+    # output is published, even when this run itself fails.
+    with pytest.raises(RuntimeError):
+        with atomic_output(spark, out) as staging:
+            assert spark.read.parquet(out + "/data").count() == 7
+            raise RuntimeError("this run fails too")
+    assert json.loads((tmp_path / "out" / "_stats.json").read_text()) == {"n": 7}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_kill_before_anything_is_ready_keeps_or_restores_the_old_output(spark, tmp_path, monkeypatch):
+    out = str(tmp_path / "out")
+    with atomic_output(spark, out) as staging:
+        spark.range(4).write.parquet(staging + "/data")
+        write_stats(spark, staging, {"n": 4})
+    _publish_killed_at(monkeypatch, spark, out, 7, killed_rename=1)  # staging never became ready
+    assert json.loads((tmp_path / "out" / "_stats.json").read_text()) == {"n": 4}
+    # an old output moved aside with nothing ready to replace it (as the previous publish left it)
+    (tmp_path / "out").rename(tmp_path / ".out.replaced-0123456789ab")
+    with atomic_output(spark, out) as staging:
+        assert json.loads((tmp_path / "out" / "_stats.json").read_text()) == {"n": 4}
+        spark.range(2).write.parquet(staging + "/data")
+    assert spark.read.parquet(out + "/data").count() == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

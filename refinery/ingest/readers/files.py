@@ -19,13 +19,18 @@ import zstandard
 
 # Longest first: the first suffix a name ends with decides.
 KNOWN_SUFFIXES = (
-    ".warc.wet.gz", ".warc.gz", ".wet.gz", ".warc", ".wet",
+    ".warc.wet.gz", ".warc.gz", ".wet.gz", ".warc.wet.zst", ".warc.zst", ".wet.zst", ".warc", ".wet",
     ".jsonl.gz", ".jsonl.zst", ".json.gz", ".json.zst", ".jsonl",
     ".parquet",
 )
 _GLOB_CHARS = "*?["
 _RAW_CHUNK = 1 << 20
 _FEED_BYTES = 1 << 14  # also bounds zstd's output per call (it has no max_length)
+# Raw bytes of the current member kept across refills, so a resync after a corrupt member
+# can search from the member's start; a longer member is searched from the buffer's start.
+_KEEP_MEMBER_BYTES = 4 << 20
+_MAGIC = {"gzip": b"\x1f\x8b\x08", "zstd": b"\x28\xb5\x2f\xfd"}
+_PROBE_BYTES = 4096  # a candidate header must decode this far to be a member/frame start
 
 
 def _split_uri(path: str) -> tuple[pafs.FileSystem, str, str]:
@@ -72,26 +77,42 @@ def open_input(path: str):
     return fs.open_input_stream(fs_path, compression=None)
 
 
+def file_size(path: str) -> int | None:
+    """Size of ``path`` in bytes, or None when it is not a file that can be looked at."""
+    try:
+        fs, fs_path, _ = _split_uri(path)
+        info = fs.get_file_info(fs_path)
+    except Exception:
+        return None
+    return info.size if info.type == pafs.FileType.File else None
+
+
 def open_random_access(path: str):
     """Seekable binary file over ``path`` (Parquet needs its footer first)."""
     fs, fs_path, _ = _split_uri(path)
     return fs.open_input_file(fs_path)
 
 
-def open_decompressed(path: str) -> "DecompressedStream":
-    """Binary stream over ``path``, decompressed by extension (.gz, .zst); sniffs gzip magic too."""
+def codec_of(path: str) -> str | None:
+    """"gzip" | "zstd" | None (not compressed), from the file name."""
     lower = path.lower()
-    codec = "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith((".zst", ".zstd")) else None
-    return DecompressedStream(open_input(path), codec)
+    return "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith((".zst", ".zstd")) else None
+
+
+def open_decompressed(path: str) -> "DecompressedStream":
+    """Binary stream over ``path``, decompressed by extension (.gz, .zst)."""
+    return DecompressedStream(open_input(path), codec_of(path))
 
 
 class DecompressedStream(io.RawIOBase):
     """Streaming decompression of a multi-member gzip or multi-frame zstd stream.
 
     It never raises for a damaged stream: it ends early and says why in ``truncated`` (the
-    input ended inside a member/frame) or ``error`` (corrupt data, an IO error). ``members``
-    lists ``(decompressed_start, compressed_start)`` for every gzip member / zstd frame
-    begun, so a caller can map a position in the output back to the member holding it.
+    input ended inside a member/frame) or ``error`` (corrupt data, an IO error). After
+    corrupt data (``corrupt``) the caller may call ``skip_corrupt()`` to go on at the next
+    member/frame header. ``members`` lists ``(decompressed_start, compressed_start)`` for
+    every gzip member / zstd frame begun, so a caller can map a position in the output
+    back to the member holding it.
     """
 
     def __init__(self, raw, codec: str | None):
@@ -106,8 +127,11 @@ class DecompressedStream(io.RawIOBase):
         self._raw_buf = b""  # raw input read ahead; _raw_pos: the next byte to decompress
         self._raw_pos = 0
         self._raw_offset = 0  # file offset of _raw_buf[0]
+        self._member_raw = 0  # file offset of the latest member begun
+        self._plain_read = 0
         self._dec = None
         self._eof = False
+        self._spill = b""  # zstd output beyond what the last read asked for (it has no max_length)
 
     def readable(self) -> bool:
         return True
@@ -115,6 +139,13 @@ class DecompressedStream(io.RawIOBase):
     @property
     def at_eof(self) -> bool:
         return self._eof
+
+    @property
+    def bytes_consumed(self) -> int:
+        """Bytes of the file read and used so far (read-ahead not counted)."""
+        if self.codec is None:
+            return self._plain_read
+        return self._raw_offset + self._raw_pos
 
     @property
     def open_member(self) -> tuple[int, int] | None:
@@ -151,17 +182,34 @@ class DecompressedStream(io.RawIOBase):
     def _read_plain(self, n: int) -> bytes:
         if not self.members:
             self.members.append((0, 0))
-        return self._raw_read(n)
+        data = self._raw_read(n)
+        self._plain_read += len(data)
+        return data
 
     def _fill(self) -> bool:
         """Make sure raw input is buffered; False at the end of the raw stream."""
         if self._raw_pos < len(self._raw_buf):
             return True
-        self._raw_offset += len(self._raw_buf)
-        self._raw_buf, self._raw_pos = self._raw_read(_RAW_CHUNK), 0
-        return bool(self._raw_buf)
+        keep = len(self._raw_buf)
+        member = self._member_raw - self._raw_offset
+        if self._dec is not None and 0 <= member and keep - member <= _KEEP_MEMBER_BYTES:
+            keep = member
+        return self._append_raw(keep)
+
+    def _append_raw(self, keep: int) -> bool:
+        """Read more raw input onto the buffer, dropping the bytes before index ``keep``."""
+        data = self._raw_read(_RAW_CHUNK)
+        if not data:
+            return False
+        self._raw_offset += keep
+        self._raw_buf = self._raw_buf[keep:] + data
+        self._raw_pos = max(self._raw_pos - keep, 0)
+        return True
 
     def _read_codec(self, n: int) -> bytes:
+        if self._spill:
+            out, self._spill = self._spill[:n], self._spill[n:]
+            return out
         while True:
             if not self._fill():
                 if self._dec is not None:
@@ -169,7 +217,8 @@ class DecompressedStream(io.RawIOBase):
                 return b""
             if self._dec is None:
                 self._dec = self._new_decompressor()
-                self.members.append((self.pos, self._raw_offset + self._raw_pos))
+                self._member_raw = self._raw_offset + self._raw_pos
+                self.members.append((self.pos, self._member_raw))
                 self.member_head = self._raw_buf[self._raw_pos: self._raw_pos + 256]
             # Feed small slices: zlib copies the unfed rest into unused_data/unconsumed_tail,
             # which would be quadratic with one-record members and a big input buffer.
@@ -181,11 +230,61 @@ class DecompressedStream(io.RawIOBase):
                 out = self._dec.decompress(feed)
                 left = 0
             if self._dec.eof:
-                left += len(self._dec.unused_data)
+                # unused_data holds every byte past the member's end; when the member ended in a
+                # call limited by max_length, unconsumed_tail repeats those same bytes (CPython).
+                left = len(self._dec.unused_data)
                 self._dec = None
             self._raw_pos += len(feed) - left
+            if len(out) > n:  # never more than asked: FastWARC and readinto() rely on it
+                out, self._spill = out[:n], out[n:]
             if out:
                 return out
+
+    def skip_corrupt(self) -> tuple[int, int]:
+        """After corrupt data: go on at the next member/frame header that decodes.
+
+        Returns the file byte range ``(start, end)`` skipped: from the start of the member
+        that failed to the next good header, or to the end of the file when there is none
+        (then the stream stays at its end). Reading resumes with a new member.
+        """
+        if not self.corrupt or self.codec is None:
+            raise ValueError("skip_corrupt() needs a compressed stream that ended on corrupt data")
+        start = self._member_raw
+        magic = _MAGIC[self.codec]
+        i = max(start + 1 - self._raw_offset, 0)
+        while True:
+            j = self._raw_buf.find(magic, i)
+            if j < 0:
+                keep = max(len(self._raw_buf) - len(magic) + 1, i)
+                if not self._append_raw(keep):
+                    self._raw_pos = len(self._raw_buf)
+                    end, found = self._raw_offset + self._raw_pos, False
+                    break
+                i = 0
+                continue
+            if j + _PROBE_BYTES > len(self._raw_buf) and self._append_raw(j):
+                j = 0
+            if self._probe(j):
+                self._raw_pos = j
+                end, found = self._raw_offset + j, True
+                break
+            i = j + 1
+        self.error, self.corrupt, self._dec = None, False, None
+        self._eof = not found
+        return start, end
+
+    def _probe(self, i: int) -> bool:
+        """Does a member/frame start at ``_raw_buf[i]``? (it decodes its first bytes)"""
+        try:
+            dec = self._new_decompressor()
+            head = self._raw_buf[i: i + _PROBE_BYTES]
+            if self.codec == "gzip":
+                dec.decompress(head, 1 << 16)
+            else:
+                dec.decompress(head[:512])
+        except (zlib.error, zstandard.ZstdError):
+            return False
+        return True
 
     def _new_decompressor(self):
         if self.codec == "gzip":

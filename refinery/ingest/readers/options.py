@@ -12,6 +12,23 @@ PREFIX_BYTES = 256  # how much of an unreadable record a rejected row salvages
 
 
 @dataclass
+class FileReport:
+    """How much of one input file a reader got through: a user checks nothing went missing."""
+
+    path: str
+    size: int | None = None  # bytes on disk; None when the file could not be looked at
+    bytes_read: int | None = None  # bytes consumed, skipped corrupt spans included; None: unknown
+    records: int = 0  # rows yielded (documents to be and rejected rows)
+    rejected: int = 0  # rows with an error_reason
+    failed: bool = False  # nothing could be read from it (unopenable, unreadable, not the format)
+    error: str | None = None  # why it failed
+
+    def as_dict(self) -> dict:
+        return {"size": self.size, "bytes_read": self.bytes_read, "records": self.records,
+                "rejected": self.rejected, "failed": self.failed, "error": self.error}
+
+
+@dataclass
 class ReaderOptions:
     # Name of the source; None: the name of the directory holding each file.
     source: str | None = None

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from refinery.ingest.readers.files import open_random_access, source_name
 from refinery.ingest.readers.jsonl import as_str
-from refinery.ingest.readers.options import PREFIX_BYTES, ReaderOptions, batched, rejected_row
+from refinery.ingest.readers.options import PREFIX_BYTES, FileReport, ReaderOptions, batched, rejected_row
 from schemas.datasets import RAW_RECORD
 
 _TEXTUAL = (pa.types.is_string, pa.types.is_large_string, pa.types.is_binary, pa.types.is_large_binary)
@@ -76,11 +76,13 @@ def _to_raw(batch: pa.RecordBatch, first_row: int, source: str, path: str, optio
         "metadata": _metadata(batch, options),
         "error_reason": reason,
         "error_detail": detail,
+        "error_value": pa.nulls(n, pa.float64()),
     }
     return pa.RecordBatch.from_arrays([columns[f.name] for f in RAW_RECORD], schema=RAW_RECORD)
 
 
-def read_parquet(path: str, options: ReaderOptions | None = None, batch_size: int = 2048) -> Iterator[pa.RecordBatch]:
+def read_parquet(path: str, options: ReaderOptions | None = None, batch_size: int = 2048,
+                 report: FileReport | None = None) -> Iterator[pa.RecordBatch]:
     """Stream a Parquet file as RAW_RECORD batches (text/id/url/time columns per ``options``).
 
     A file that is not valid Parquet is one ``ingest.parse_error`` row (offset 0, payload =
@@ -95,6 +97,8 @@ def read_parquet(path: str, options: ReaderOptions | None = None, batch_size: in
         except (pa.ArrowException, OSError) as exc:
             fh.seek(0)
             prefix = fh.read(PREFIX_BYTES)
+            if report is not None:
+                report.bytes_read = fh.tell()
             yield from batched([rejected_row(source, path, 0, "ingest.parse_error",
                                              "not a Parquet file: %s" % exc, prefix, "text")], 1)
             return
@@ -110,6 +114,8 @@ def read_parquet(path: str, options: ReaderOptions | None = None, batch_size: in
             try:
                 batch = next(batches)
             except StopIteration:
+                if report is not None:  # every row group read: the whole file
+                    report.bytes_read = fh.size()
                 return
             except (pa.ArrowException, OSError) as exc:
                 yield from batched([rejected_row(source, path, row, "ingest.parse_error",

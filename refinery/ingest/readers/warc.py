@@ -25,8 +25,8 @@ from typing import Iterator
 import pyarrow as pa
 from fastwarc.warc import ArchiveIterator
 
-from refinery.ingest.readers.files import DecompressedStream, open_input, source_name
-from refinery.ingest.readers.options import PREFIX_BYTES, ReaderOptions, batched, rejected_row
+from refinery.ingest.readers.files import DecompressedStream, codec_of, open_input, source_name
+from refinery.ingest.readers.options import PREFIX_BYTES, FileReport, ReaderOptions, batched, rejected_row
 
 _WINDOW_BYTES = 4 << 20
 _MAX_HEADER_BYTES = 1 << 20
@@ -90,8 +90,7 @@ class _WarcFile:
         self.source = options.source or source_name(path)
         self.wanted = {t.lower() for t in options.warc_record_types}
         self.payload_kind = "text" if ".wet" in path.lower() else "html"
-        codec = "gzip" if path.lower().endswith(".gz") else None
-        self.stream = DecompressedStream(open_input(path), codec)
+        self.stream = DecompressedStream(open_input(path), codec_of(path))
         self.window = _Window(self.stream)
         self.run_start = 0  # where the current ArchiveIterator started reading
 
@@ -192,6 +191,8 @@ class _WarcFile:
     def _finish(self, pending, failure) -> tuple[int | None, list[dict]]:
         """Rows for the end of an iterator run, and where to resume (None: the file is done)."""
         stream, window = self.stream, self.window
+        if stream.corrupt:
+            return self._skip_corrupt(pending)
         delivered = stream.pos
         open_member = stream.open_member
         rows = []
@@ -241,6 +242,31 @@ class _WarcFile:
             return resume, rows
         return None, rows
 
+    def _skip_corrupt(self, pending) -> tuple[int | None, list[dict]]:
+        """A gzip member failed to inflate: one ``ingest.corrupt_member`` row for the bytes
+        skipped up to the next member, then resume there. A record that reaches into the
+        failed member is part of that span (its bytes did not check), not a document."""
+        stream = self.stream
+        bad_start = stream.members[-1][0] if stream.members else 0  # output position of the failed member
+        rows, lost = [], ""
+        if pending is not None:
+            row, start, end = pending
+            if end is not None and end <= bad_start:
+                if row is not None:
+                    rows.append(row)
+            elif row is not None:
+                lost = "; record %s lost with it" % row.get("record_id")
+        why, head = stream.error, stream.member_head
+        raw_start, raw_end = stream.skip_corrupt()
+        detail = "compressed bytes %d-%d unreadable (%s)%s; %s" % (
+            raw_start, raw_end, why, lost, "end of file" if stream.at_eof else "resumed at the next member")
+        rows.append(rejected_row(self.source, self.path, raw_start, "ingest.corrupt_member", detail, head,
+                                 self.payload_kind, error_value=float(raw_end - raw_start)))
+        if stream.at_eof:
+            return None, rows
+        self.window.rewind(stream.pos)
+        return stream.pos, rows
+
     def _resync_point(self, pos: int) -> int | None:
         if self.stream.codec is not None:
             window = self.window
@@ -256,8 +282,9 @@ class _WarcFile:
         return i + 1 if i >= 0 else None
 
 
-def read_warc(path: str, options: ReaderOptions | None = None, batch_size: int = 512) -> Iterator[pa.RecordBatch]:
-    """Stream the input records of a WARC/WET file (.warc, .warc.gz, .wet, .wet.gz) as RAW_RECORD batches.
+def read_warc(path: str, options: ReaderOptions | None = None, batch_size: int = 512,
+              report: FileReport | None = None) -> Iterator[pa.RecordBatch]:
+    """Stream the input records of a WARC/WET file (.warc, .warc.gz, .warc.zst, .wet, .wet.gz, .wet.zst) as RAW_RECORD batches.
 
     Only ``options.warc_record_types`` records are rows (responses: HTTP body, status and
     Content-Type; WET conversions: the text). A broken record is a rejected row; a file cut
@@ -267,4 +294,6 @@ def read_warc(path: str, options: ReaderOptions | None = None, batch_size: int =
     try:
         yield from batched(warc.rows(), batch_size)
     finally:
+        if report is not None:
+            report.bytes_read = warc.stream.bytes_consumed
         warc.stream.close()
