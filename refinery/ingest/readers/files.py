@@ -181,7 +181,7 @@ class DecompressedStream(io.RawIOBase):
                 out = self._dec.decompress(feed)
                 left = 0
             if self._dec.eof:
-                left += len(self._dec.unused_data)
+                left = len(self._dec.unused_data)
                 self._dec = None
             self._raw_pos += len(feed) - left
             if out:
