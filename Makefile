@@ -85,6 +85,7 @@ endif
 export REFINERY_CORPUS ?= $(abspath .corpus)
 corpus: setup
 	$(PY) -m corpus.build --out $(REFINERY_CORPUS)
+	$(PY) -m corpus.warc --corpus $(REFINERY_CORPUS)
 
 sample: setup
 	$(PY) sample/generate.py --out sample/data
