@@ -12,7 +12,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON := $(abspath $(PY))
 export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
 
-.PHONY: setup demo test test-fast fuzz bench sample clean dist models corpus
+.PHONY: setup demo test test-fast fuzz bench sample clean dist models corpus corpus-slice
 
 setup: $(VENV)/.installed
 
@@ -32,10 +32,10 @@ endif
 demo: setup
 	$(PY) -m refinery.demo --out runs/demo
 
-test: setup corpus
+test: setup corpus-slice
 	$(PY) -m pytest -q
 
-test-fast: setup corpus
+test-fast: setup corpus-slice
 	$(PY) -m pytest -q -m "not slow"
 
 # The readers' differential tests with many more hypothesis examples (and 5 MB records).
@@ -86,6 +86,11 @@ export REFINERY_CORPUS ?= $(abspath .corpus)
 corpus: setup
 	$(PY) -m corpus.build --out $(REFINERY_CORPUS)
 	$(PY) -m corpus.warc --corpus $(REFINERY_CORPUS)
+
+# What the tests read: the documents and the slice's archives (the whole site's crawl takes minutes).
+corpus-slice: setup
+	$(PY) -m corpus.build --out $(REFINERY_CORPUS)
+	$(PY) -m corpus.warc --corpus $(REFINERY_CORPUS) --only slice
 
 sample: setup
 	$(PY) sample/generate.py --out sample/data

@@ -110,8 +110,6 @@ def test_each_injected_fault_is_a_row_with_its_reason(real_ingest):
     assert at[cut["member"][0]]["reason"] == cut["expect"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue13's reader resync after a corrupt gzip member "
-                                       "(ingest.corrupt_member); today everything after it is lost")
 def test_records_after_a_corrupt_member_are_kept(real_ingest):
     root, info = real_ingest["root"], real_ingest["expected"]["files"]["faults-corrupt.warc.gz"]
     want = _responses(root / "faults" / info["copy_of"])
