@@ -505,6 +505,7 @@ def main() -> None:
     from refinery.ingest.langid import default_model_path
 
     extractors = [e for e in args.extractors.split(",") if e]
+    args.datatrove_python = os.path.abspath(args.datatrove_python)  # the workers run in a temp dir
     if extractors and not os.access(args.datatrove_python, os.X_OK):
         sys.exit(f"no datatrove virtualenv at {args.datatrove_python}; run `make bench` (it creates one)")
     if args.scale:
