@@ -1,12 +1,13 @@
 """Clean-stage rules vs datatrove: per-rule decision agreement and docs/s per core, same documents.
 
-    python bench/clean.py [--docs PARQUET] [--variants 2] [--runs 3] [--repeat 1]
+    python bench/clean.py [--docs PARQUET | --real [slice|site]] [--variants 2] [--runs 3] [--repeat 1]
                           [--datatrove-python .bench/venv-datatrove/bin/python] [--json out.json]
 
 Documents (English only; the rules compared are English rules):
 
 * the English documents of the bundled sample (``sample/data``, ingested here with the ingest
-  operator, no Spark), or any documents dataset given with ``--docs`` (a stage's ``kept/``);
+  operator, no Spark), or any documents dataset given with ``--docs`` (a stage's ``kept/``), or
+  with ``--real`` the real corpus's English non-code documents (``corpus.load()``, their text);
 * ``--variants K`` seeded perturbations of each of them, built to land near the thresholds:
   cut to a few sentences, bullet/hashtag/ellipsis lines appended, lines or paragraphs repeated,
   a code block or "lorem ipsum" or a cookie line inserted, lines broken short;
@@ -186,6 +187,14 @@ def build_corpus(args) -> list[str]:
 
         table = ds.dataset(args.docs, format="parquet", partitioning="hive").to_table(columns=["text", "lang"])
         base = [t for t, l in zip(table.column("text").to_pylist(), table.column("lang").to_pylist()) if l == "en"]
+    elif args.real:
+        # The real corpus's English documents (HTML manuals, POD, tutorials) as its lxml/plain text.
+        sys.path.insert(0, ROOT)
+        import corpus
+
+        table = corpus.load(slice=args.real == "slice", columns=["text", "lang", "kind"])
+        base = [t for t, l, k in zip(*(table.column(c).to_pylist() for c in ("text", "lang", "kind")))
+                if l == "en" and k != "code"]
     else:
         base = sample_english_docs()
     rng = random.Random(args.seed)
@@ -288,6 +297,8 @@ def main(argv=None) -> int:
     p.add_argument("--input", help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
     p.add_argument("--docs", help="a documents dataset (e.g. runs/ingest/kept); default: the bundled sample")
+    p.add_argument("--real", choices=("slice", "site"), nargs="?", const="site",
+                   help="the real corpus's English documents (make corpus) instead of the bundled sample")
     p.add_argument("--variants", type=int, default=2)
     p.add_argument("--repeat", type=int, default=1, help="speed only: repeat the corpus K times")
     p.add_argument("--runs", type=int, default=3)

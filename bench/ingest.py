@@ -1,7 +1,15 @@
 """Ingest throughput per core: the refinery's ingest vs datatrove's WarcReader + extractor, same WARC files.
 
-    python bench/ingest.py [--warc sample/data/warc] [--repeat K] [--runs 3] [--spark-runs 3]
+    python bench/ingest.py [--warc sample/data/warc | --real [slice|site]] [--repeat K] [--runs 3] [--spark-runs 3]
                            [--datatrove-python .bench/venv-datatrove/bin/python]
+    python bench/ingest.py --scale [100,300,1000] [--runs 3] [--tmp DIR]
+
+``--real``: the real corpus's Common Crawl-layout archives (``make corpus``: corpus/warc.py, one gzip
+member per record) instead of the bundled sample, plus the line recall of each side's text against
+the corpus's lxml text (corpus/recall.py). ``--scale``: the whole jobs at each input size (MB of
+WARC.gz): replicas of every real page (own URLs, record ids and a replica tag in every block), then
+per run ``jobs/ingest.py`` on ``local[1]`` (one CPU) and ``local[2]`` (two CPUs) and datatrove with each
+extractor (one CPU); min / median / max wall of ``--runs`` runs, docs/s and MB/s per core.
 
 (``make bench`` builds the datatrove virtualenv and runs this with the defaults.)
 
@@ -39,9 +47,12 @@ looked up by WARC-Record-ID (a page a side did not keep counts as an empty outpu
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import json
 import os
+import pathlib
+import re
 import resource
 import shutil
 import statistics
@@ -202,16 +213,19 @@ def run_ours(files: list[str], output: str) -> dict:
     return {"wall": time.perf_counter() - start_wall, "cpu": cpu_seconds() - start_cpu, "rows": rows, "kept": kept}
 
 
-def run_spark(files: list[str], output: str, cpu: int) -> dict:
-    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
+def run_spark(files: list[str], output: str, cpu: int | set[int], master: str = "local[1]") -> dict:
+    """``jobs/ingest.py`` as a subprocess pinned to ``cpu`` (a set for local[2]); files may be one directory."""
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable,
+               PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     shutil.rmtree(output, ignore_errors=True)
     cmd = [sys.executable, os.path.join(ROOT, "jobs", "ingest.py"), "--input", *files, "--output", output,
-           "--master", "local[1]"]
+           "--master", master]
+    cpus = cpu if isinstance(cpu, set) else {cpu}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True,
-                          preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+                          preexec_fn=lambda: os.sched_setaffinity(0, cpus))
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -303,6 +317,140 @@ def read_datatrove(path: str, files: list[str]) -> tuple[dict[str, str], dict[st
     return texts, langs
 
 
+# --------------------------------------------------------------------------- real corpus
+
+
+def real_archives(which: str) -> str:
+    """``cc/`` of the real corpus's archives (``make corpus``): ``slice`` or ``site``."""
+    sys.path.insert(0, ROOT)
+    import corpus.warc
+
+    return str(corpus.warc.archives(slice=which == "slice") / "cc")
+
+
+def oracle_recall(files: list[str], outputs: dict[str, str], which: str) -> dict:
+    """corpus/recall.py's line recall of each side's text against the corpus's lxml text, by URL."""
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    import corpus
+    from corpus.recall import line_recall
+    from refinery.ingest.documents import make_doc_id
+    from refinery.ingest.readers import source_name
+
+    table = corpus.load(slice=which == "slice", columns=["url", "text", "kind"])
+    oracle = {u: t for u, t, k in zip(*(table.column(c).to_pylist() for c in ("url", "text", "kind"))) if k == "html"}
+    found = total = pages = 0
+    for path in files:
+        source = source_name(path)
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=False):
+                url = record.headers.get("WARC-Target-URI")
+                if url not in oracle:
+                    continue
+                doc_id = make_doc_id(source, path, 0, record.headers.get("WARC-Record-ID"))
+                f, t = line_recall(oracle[url], outputs.get(doc_id, ""))
+                found, total, pages = found + f, total + t, pages + 1
+    return {"pages": pages, "lines_found": found, "lines": total}
+
+
+_REPLICA_TAGS = re.compile(rb"(<(?:p|li|pre|td|dd|h[1-6])(?:\s[^>]*)?>)", re.I)
+
+
+def write_replicas(site: str, out_dir: str, target_bytes: int, file_bytes: int = 64 * 2**20) -> list[str]:
+    """Common Crawl-layout WARC.gz (corpus/warc.py's writer) of replicas of every real page until
+    ``target_bytes``: replica k has its own URLs and record ids (``?replica=k``) and ``r<k>`` put at
+    the start of each block, so no two replicas share a paragraph (Trafilatura's dedup cache,
+    doc ids) while the pages stay real."""
+    sys.path.insert(0, ROOT)
+    from corpus.warc import CCFile, http_response, site_pages
+
+    os.makedirs(out_dir, exist_ok=True)
+    pages = site_pages(pathlib.Path(site))
+    bodies = [(rel, (pathlib.Path(site) / rel).read_bytes()) for rel in pages]
+    files, written, current, k = [], 0, None, 0
+    while written < target_bytes:
+        for rel, body in bodies:
+            if current is None:
+                path = os.path.join(out_dir, f"replica-{len(files):05d}.warc.gz")
+                current, files = CCFile(pathlib.Path(path)), files + [path]
+            varied = _REPLICA_TAGS.sub(lambda m: m.group(1) + b"r%d " % k, body)
+            page = http_response(rel, varied)
+            current.add(dataclasses.replace(page, url=f"{page.url}?replica={k}"))
+            if current.size() >= file_bytes:
+                written += current.size()
+                current.close()
+                current = None
+                if written >= target_bytes:
+                    break
+        k += 1
+    if current is not None:
+        written += current.size()
+        current.close()
+    return files
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}"
+
+
+def scale(args, cpu: int) -> None:
+    """Whole ingest jobs at several input sizes: Spark local[1], local[2], datatrove per extractor."""
+    from refinery.ingest.langid import default_model_path
+
+    sizes = [float(x) for x in args.scale.split(",")]
+    import corpus
+
+    site = str(corpus.root() / "site")
+    cpus = sorted(os.sched_getaffinity(0))
+    two = set(cpus[:2])
+    extractors = [e for e in args.extractors.split(",") if e]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-scale-", dir=args.tmp) as tmp:
+        for size in sizes:
+            folder = os.path.join(tmp, f"in-{size:g}MB")
+            started = time.perf_counter()
+            files = write_replicas(site, folder, int(size * 1e6), file_bytes=min(64 * 2**20, max(2**20, int(size * 1e6 / 8))))
+            volume = input_volume(files)
+            n, cmb, hmb = volume["responses"], volume["compressed_bytes"] / 1e6, volume["html_bytes"] / 1e6
+            print(f"size {size:g} MB: {len(files)} files, {n} responses, {cmb:.1f} MB compressed, {hmb:.1f} MB HTML "
+                  f"(written in {time.perf_counter() - started:.0f} s); load {os.getloadavg()[0]:.2f}", flush=True)
+            measured = {f"Spark job local[1]": [], f"Spark job local[2]": []}
+            measured.update({f"datatrove WarcReader + {e}": [] for e in extractors})
+            kept = {}
+            run_spark([folder], os.path.join(tmp, "spark"), cpu)  # warm-up
+            for i in range(args.runs):
+                for master, pinned in (("local[1]", {cpu}), ("local[2]", two)):
+                    r = run_spark([folder], os.path.join(tmp, "spark"), pinned, master)
+                    measured[f"Spark job {master}"].append(r["wall"])
+                    measured.setdefault(f"Spark job {master}, `run.seconds`", []).append(r["job"])
+                    kept[f"Spark job {master}"] = kept[f"Spark job {master}, `run.seconds`"] = r["kept"]
+                for e in extractors:
+                    res = run_datatrove(args.datatrove_python, e, files, tmp, cpu, 1, default_model_path())
+                    measured[f"datatrove WarcReader + {e}"].append(res["runs"][0]["wall"])
+                    steps = res["runs"][0]["steps"]
+                    kept[f"datatrove WarcReader + {e}"] = next(
+                        (v.get("total", 0) for k, v in steps.items() if "Parquet" in k), "?")
+                print(f"  run {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in measured.items()), flush=True)
+            for name, walls in measured.items():
+                cores = 2 if "local[2]" in name else 1
+                rows.append((size, n, cmb, name, cores, walls, kept.get(name)))
+            shutil.rmtree(folder)
+    print()
+    print(f"{machine()}; load average {os.getloadavg()[0]:.2f} at end; runs per cell: {args.runs}")
+    print("Spark wall = the whole spark-submit process (JVM start-up included); `run.seconds` = the job's own "
+          "figure; datatrove = executor.run() in its warm worker process (interpreter start-up excluded)")
+    print()
+    print("| input | pipeline | cores | wall s min / median / max | docs/s per core | MB/s per core (compressed) | docs kept |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for size, n, cmb, name, cores, walls, k in rows:
+        med = statistics.median(walls)
+        print(f"| {cmb:.0f} MB, {n} docs | {name} | {cores} | {spread(walls)} | {n / med / cores:.0f} "
+              f"| {cmb / med / cores:.2f} | {k} |")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump([dict(zip(("size", "docs", "mb", "pipeline", "cores", "walls", "kept"), r)) for r in rows], f, indent=1)
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -337,6 +485,12 @@ def main() -> None:
     parser.add_argument("--extractors", default=",".join(DT_EXTRACTORS), help="datatrove extractors to run")
     parser.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: lowest allowed)")
     parser.add_argument("--json", help="also write every measurement here")
+    parser.add_argument("--real", choices=("slice", "site"), nargs="?", const="site",
+                        help="read the real corpus's cc/ archives (make corpus) instead of --warc; "
+                             "adds line recall against the corpus's lxml text")
+    parser.add_argument("--scale", nargs="?", const="100,300,1000", metavar="MB,MB,...",
+                        help="whole jobs at these input sizes of replicated real pages (default 100,300,1000)")
+    parser.add_argument("--tmp", help="where --scale writes its inputs (default: the system temp dir)")
     # datatrove worker mode (runs under --datatrove-python)
     parser.add_argument("--datatrove-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
@@ -354,8 +508,13 @@ def main() -> None:
     from refinery.ingest.langid import default_model_path
 
     extractors = [e for e in args.extractors.split(",") if e]
+    args.datatrove_python = os.path.abspath(args.datatrove_python)  # the workers run in a temp dir
     if extractors and not os.access(args.datatrove_python, os.X_OK):
         sys.exit(f"no datatrove virtualenv at {args.datatrove_python}; run `make bench` (it creates one)")
+    if args.scale:
+        return scale(args, cpu)
+    if args.real:
+        args.warc = real_archives(args.real)
     pin(cpu)
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
@@ -394,6 +553,11 @@ def main() -> None:
             qual[f"datatrove ({e})"] = quality(pages, texts)
             common = [d for d in langs if d in our_langs]
             lang_agree[e] = (sum(langs[d] == our_langs[d] for d in common), len(common))
+        recall = {}
+        if args.real:
+            recall["refinery (resiliparse)"] = oracle_recall(files, our_texts, args.real)
+            for e in extractors:
+                recall[f"datatrove ({e})"] = oracle_recall(files, read_datatrove(dt_meta[e]["parquet"], files)[0], args.real)
         dt_version = next(iter(dt_meta.values()))["version"] if dt_meta else "n/a"
     load_end = os.getloadavg()
 
@@ -441,12 +605,18 @@ def main() -> None:
     if args.repeat > 1 and "trafilatura" in extractors:
         print("note: with --repeat > 1 datatrove's Trafilatura(deduplicate=True) drops paragraphs it has seen "
               "before in the task, so its kept count and quality here are not those of distinct pages")
+    if recall:
+        print()
+        print("| extraction vs the corpus's lxml text | pages | oracle lines (>= 40 chars) recovered |")
+        print("|---|---:|---:|")
+        for name, r in recall.items():
+            print(f"| {name} | {r['pages']} | {pct(r['lines_found'], r['lines'])} |")
     for e, (same, total) in lang_agree.items():
         print(f"language label agreement with datatrove+{e} on the {total} documents both kept: {pct(same, total)}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"volume": volume, "ours": ours, "datatrove": dt, "spark": spark, "quality": qual,
-                       "lang_agree": lang_agree, "datatrove_version": dt_version,
+                       "lang_agree": lang_agree, "datatrove_version": dt_version, "oracle_recall": recall,
                        "load": [load_start, load_end]}, f, indent=1)
 
 
