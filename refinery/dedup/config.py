@@ -14,12 +14,17 @@ DEFAULT_GROUP = "__default__"
 
 @dataclass
 class ShingleConfig:
-    # Word 5-grams as in FineWeb/datatrove's MinHash; CJK has no word spaces, so 5-grams
-    # of characters (about two to three Chinese words).
+    # "char": character 7-grams of the text without whitespace, for every kind of text.
+    # Measured on real near-duplicate pairs (BENCHMARKS.md, "shingling"): word 5-grams
+    # (FineWeb/datatrove's choice) miss lightly edited code — a changed character changes
+    # five shingles of ~6 characters each — and a page mixing Chinese and English flips
+    # between word and character tokens when a cut moves its CJK share across cjk_ratio.
+    # "word": word_ngram-grams of words; CJK documents by character (char_ngram).
+    mode: Literal["char", "word"] = "char"
     word_ngram: int = 5
-    char_ngram: int = 5
-    # A document shingles by character when CJK characters are at least this share of
-    # its letters and digits.
+    char_ngram: int = 7
+    # A document counts as CJK (word mode: shingles by character) when CJK characters are
+    # at least this share of its letters and digits.
     cjk_ratio: float = 0.3
 
     def __post_init__(self):
@@ -28,7 +33,7 @@ class ShingleConfig:
         check(0.0 <= self.cjk_ratio <= 1.0, "cjk_ratio", "must be in [0, 1]")
 
     def spec(self) -> ShingleSpec:
-        return ShingleSpec(self.word_ngram, self.char_ngram, self.cjk_ratio)
+        return ShingleSpec(self.word_ngram, self.char_ngram, self.cjk_ratio, self.mode)
 
 
 @dataclass
