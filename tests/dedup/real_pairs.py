@@ -126,9 +126,11 @@ def build(table: pa.Table, per_kind: int = 60, min_chars: int = 500, max_chars: 
             first = len(docs)
             for edit, t in variants.items():
                 docs.append({"doc_id": f"{doc_id}-{edit}", "text": t, "kind": k, "edit": edit, "family": doc_id})
-            for i in range(first, len(docs)):
-                for j in range(i + 1, len(docs)):
-                    pairs[(i, j)] = oracle_jaccard(docs[i]["text"], docs[j]["text"])
+            grams = [char_5grams(d["text"]) for d in docs[first:]]
+            for i in range(len(grams)):
+                for j in range(i + 1, len(grams)):
+                    union = len(grams[i] | grams[j])
+                    pairs[(first + i, first + j)] = len(grams[i] & grams[j]) / union if union else 1.0
             family_count += 1
     return RealPairs(docs, pairs)
 
@@ -170,3 +172,53 @@ def scores(real: RealPairs, predicted: set[tuple[int, int]], by=("kind",)) -> di
         p, r = m["precision"], m["recall"]
         m["f1"] = 2 * p * r / (p + r) if p + r else 0.0
     return {"/".join(k): v for k, v in sorted(out.items())}
+
+
+def _components(n: int, edges) -> set[tuple[int, int]]:
+    parent = list(range(n))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return {(a, b) for g in groups.values() for x, a in enumerate(g) for b in g[x + 1:]}
+
+
+def predict_ours(real: RealPairs, cfg=None) -> set[tuple[int, int]]:
+    """What the dedup job decides, without Spark: signatures, LSH bands of the default
+    group, exact verification of the candidates (``cfg.lsh.verify``), connected components."""
+    import numpy as np
+
+    from refinery.dedup.config import DEFAULT_GROUP, DedupConfig
+    from refinery.dedup.minhash import estimated_jaccard, exact_jaccard, minhash_signatures, shingle_hashes
+
+    cfg = cfg or DedupConfig()
+    spec, family = cfg.shingles.spec(), cfg.minhash.family()
+    bp = cfg.lsh.groups(family.num_perm)[DEFAULT_GROUP]
+    texts = real.texts()
+    sig, counts, _ = minhash_signatures(texts, spec, family)
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    for d in np.flatnonzero(counts > 0):
+        for band in range(bp.bands):
+            buckets.setdefault((band, sig[d, band * bp.rows:(band + 1) * bp.rows].tobytes()), []).append(int(d))
+    candidates = sorted({(m[0], x) for m in buckets.values() for x in m[1:]})  # a star per bucket, as the job
+    if not candidates:
+        return set()
+    a, b = np.array(candidates).T
+    if cfg.lsh.verify == "exact":
+        ha, oa, _ = shingle_hashes(texts.take(pa.array(a)), spec)
+        hb, ob, _ = shingle_hashes(texts.take(pa.array(b)), spec)
+        sim = exact_jaccard(ha, oa, hb, ob)
+    elif cfg.lsh.verify == "signature":
+        sim = estimated_jaccard(sig[a], sig[b])
+    else:
+        sim = np.ones(len(a))
+    keep = sim >= bp.threshold - 1e-6
+    return _components(len(real.docs), zip(a[keep].tolist(), b[keep].tolist()))
