@@ -221,31 +221,32 @@ def bench_job(sizes: list[int], workdir: str) -> dict:
     return out
 
 
-def bench_quality(threshold: float = 0.8) -> dict:
-    from refinery.dedup.lsh import optimal_bands
-    from refinery.dedup.minhash import estimated_jaccard, minhash_signatures
-    from tests.dedup.near_dup_corpus import make_corpus
+def bench_quality(per_kind: int = 150) -> dict:
+    """Ours (the job's decision without Spark, default config) and datasketch MinHashLSH
+    (character 5-grams as the issue's user ran it, threshold 0.8) on the same real pairs,
+    scored against the oracle per kind and per edit (``tests/dedup/real_pairs.py``)."""
+    import corpus
+    import datasketch
 
-    corpus = make_corpus(n_families=600, n_singletons=0, seed=3)
-    index = {d["doc_id"]: i for i, d in enumerate(corpus.docs)}
-    sig, _, _ = minhash_signatures(pa.array([d["text"] for d in corpus.docs]))
-    a = np.array([index[p[0]] for p in corpus.pairs])
-    b = np.array([index[p[1]] for p in corpus.pairs])
-    truth = np.array([p[3] for p in corpus.pairs]) >= threshold
-    exact = np.array([p[3] for p in corpus.pairs])
-    est = estimated_jaccard(sig[a], sig[b])
-    out = {"pairs": len(a), "positives": int(truth.sum()),
-           "pairs within 0.05 of the threshold": int((np.abs(exact - threshold) < 0.05).sum())}
-    for fp_w, fn_w in [(0.5, 0.5), (0.3, 0.7), (0.1, 0.9)]:
-        bp = optimal_bands(threshold, 128, fp_w, fn_w)
-        bands = sig[:, : bp.bands * bp.rows].reshape(len(sig), bp.bands, bp.rows)
-        candidate = (bands[a] == bands[b]).all(-1).any(-1)
-        for mode, pred in [("none", candidate), ("signature", candidate & (est >= threshold)),
-                           ("exact", candidate & (exact >= threshold))]:
-            tp, fp, fn = int((pred & truth).sum()), int((pred & ~truth).sum()), int((~pred & truth).sum())
-            p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-            out[f"weights {fp_w}/{fn_w} ({bp.bands}x{bp.rows}) verify={mode}"] = {
-                "precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / max(p + r, 1e-9), 3)}
+    from tests.dedup.real_pairs import build, predict_ours, scores
+
+    real = build(corpus.load(slice=True, columns=["doc_id", "kind", "lang", "text"]), per_kind=per_kind)
+    ours = predict_ours(real)
+    word = predict_ours(real, __import__("refinery.config", fromlist=["load_config"]).load_config(
+        None, __import__("refinery.dedup.config", fromlist=["DedupConfig"]).DedupConfig, {"shingles": {"mode": "word"}}))
+    lsh = datasketch.MinHashLSH(threshold=0.8, num_perm=128)
+    for i, d in enumerate(real.docs):
+        m = datasketch.MinHash(num_perm=128, seed=1)
+        t = d["text"]
+        m.update_batch([t[j : j + 5].encode() for j in range(max(len(t) - 4, 1))])
+        d["_m"] = m
+        lsh.insert(str(i), m)
+    theirs = {tuple(sorted((i, int(j)))) for i, d in enumerate(real.docs) for j in lsh.query(d["_m"]) if int(j) != i}
+    out = {"families per kind": per_kind, "documents": len(real.docs)}
+    for name, pred in [("ours (default: char 7-grams, exact verify)", ours), ("ours with shingles.mode=word", word),
+                       ("datasketch MinHashLSH char 5-grams t=0.8", theirs)]:
+        out[name] = {k: {m: round(v[m], 3) if isinstance(v[m], float) else v[m] for m in ("precision", "recall", "f1", "tp", "fp", "fn")}
+                     for k, v in {**scores(real, pred), **scores(real, pred, by=("kind", "edit"))}.items()}
     return out
 
 
@@ -257,14 +258,15 @@ def main(argv=None) -> int:
     j = sub.add_parser("job")
     j.add_argument("--sizes", type=int, nargs="+", default=[50000, 200000])
     j.add_argument("--workdir", default="/tmp/bench-dedup")
-    sub.add_parser("quality")
+    q = sub.add_parser("quality")
+    q.add_argument("--per-kind", type=int, default=150)
     args = p.parse_args(argv)
     print(f"# {time.strftime('%Y-%m-%d')} {platform.processor() or platform.machine()} nproc={os.cpu_count()} "
           f"python {platform.python_version()} load {os.getloadavg()[0]:.1f}", flush=True)
     if args.what == "signatures":
         result = bench_signatures(args.repeat)
     elif args.what == "quality":
-        result = bench_quality()
+        result = bench_quality(args.per_kind)
     else:
         result = bench_job(args.sizes, args.workdir)
     print(json.dumps(result, indent=2))

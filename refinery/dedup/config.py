@@ -8,6 +8,7 @@ from typing import Literal
 from refinery.config import check
 from refinery.dedup.lsh import BandParams, optimal_bands
 from refinery.dedup.minhash import HashFamily, ShingleSpec
+from refinery.scoring.categories import CATEGORIES
 
 DEFAULT_GROUP = "__default__"
 
@@ -70,8 +71,10 @@ class LSHConfig:
     def __post_init__(self):
         check(0.0 < self.threshold <= 1.0, "threshold", "must be in (0, 1]")
         for cat, t in self.category_thresholds.items():
+            # a misspelt or unknown category would silently get the default threshold
+            check(cat in CATEGORIES, f"category_thresholds.{cat}",
+                  f"unknown category (the scoring stage's are: {', '.join(CATEGORIES)})")
             check(0.0 < t <= 1.0, f"category_thresholds.{cat}", "must be in (0, 1]")
-            check(cat != DEFAULT_GROUP, f"category_thresholds.{cat}", "reserved name")
         for key in ("false_positive_weight", "false_negative_weight"):
             check(0.0 <= getattr(self, key) <= 1.0, key, "must be in [0, 1]")
         check(self.false_positive_weight + self.false_negative_weight > 0, "false_positive_weight",
