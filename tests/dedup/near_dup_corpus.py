@@ -9,7 +9,7 @@ Each family is a base document plus one variant of one kind:
 
 English-like documents are sentences of Zipf-distributed pseudo-words; Chinese ones are
 Zipf-distributed common Han characters with Chinese punctuation. The true label of a pair
-comes from an oracle independent of ``refinery.dedup``: Jaccard of raw character 5-gram
+comes from an oracle independent of ``refinery.dedup``: Jaccard of character 5-gram
 sets in plain Python (``tests/dedup/real_pairs.py``), ≥ 0.85 duplicate, ≤ 0.5 distinct,
 in between left out.
 """

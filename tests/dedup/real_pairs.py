@@ -10,9 +10,10 @@ Each *family* is one real document (code, English prose or Chinese, from
   inserted, at random places;
 * ``heavy``    — 15–45% of its characters changed the same way (a rewrite).
 
-The truth is :func:`oracle_jaccard`: Jaccard of the sets of *raw* character 5-grams
-(plain Python ``set``, no normalisation, no hashing) — a shingling unlike the job's and
-code unlike ``refinery.dedup``. A pair is a duplicate at ≥ 0.85 and distinct at ≤ 0.5;
+The truth is :func:`oracle_jaccard`: Jaccard of the sets of character 5-grams of the
+lower-cased text with whitespace runs as one space (plain Python ``set``, no hashing) — a
+shingling unlike the job's (which drops whitespace and uses 7-grams) and code unlike
+``refinery.dedup``. A pair is a duplicate at ≥ 0.85 and distinct at ≤ 0.5;
 pairs in between are left out of precision and recall (either answer is defensible).
 Every pair inside a family is labelled, not only (base, variant).
 """
@@ -29,11 +30,13 @@ EDITS = ("copy", "truncate", "light", "heavy")
 
 
 def char_5grams(text: str) -> set[str]:
+    """5-grams of the lower-cased text with each whitespace run as one space."""
+    text = " ".join(text.lower().split())
     return {text[i : i + 5] for i in range(max(len(text) - 4, 1))} if text else set()
 
 
 def oracle_jaccard(a: str, b: str) -> float:
-    """Jaccard of the raw character 5-gram sets (the independent truth)."""
+    """Jaccard of the character 5-gram sets (the independent truth)."""
     sa, sb = char_5grams(a), char_5grams(b)
     union = len(sa | sb)
     return len(sa & sb) / union if union else 1.0
