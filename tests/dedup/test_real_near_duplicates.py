@@ -1,8 +1,9 @@
 """Near-duplicate F1 per kind of text (code, English prose, Chinese) on the real corpus slice.
 
 Pairs are real documents and their copies, truncations, light edits and heavy rewrites
-(``tests/dedup/real_pairs.py``); the truth is Jaccard of character 5-gram sets (lower-cased, whitespace runs as one space) in plain
-Python (≥ 0.85 duplicate, ≤ 0.5 distinct), independent of ``refinery.dedup``. The
+(``tests/dedup/real_pairs.py``); the truth is Jaccard of character 5-gram sets (lower-cased,
+whitespace runs as one space) in plain Python (≥ 0.85 duplicate, ≤ 0.5 distinct),
+independent of ``refinery.dedup``. The
 decision is the job's, without Spark: default config, LSH bands, exact verification,
 connected components.
 """
