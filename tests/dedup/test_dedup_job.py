@@ -75,7 +75,7 @@ def test_kept_document_is_the_best_of_its_cluster(benchmark):
     for doc, rep in kept_of(out).items():
         clusters[rep].add(doc)
     multi = [(rep, members) for rep, members in clusters.items() if len(members) > 1]
-    assert len(multi) > 100
+    assert len(multi) > 40  # exact copies and oracle-level near duplicates (char 7-grams merge fewer than words did)
     for rep, members in multi:
         best = min(members, key=lambda d: (-info[d][0], -info[d][1], d))
         assert rep == best, (rep, best)
