@@ -91,69 +91,80 @@ def _median_time(fn, repeat: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
+def real_texts(limit_mb: float = 8.0) -> list[str]:
+    """Real code, English and Chinese documents of the corpus slice (``make corpus``), in order."""
+    import corpus
+
+    table = corpus.load(slice=True, columns=["kind", "lang", "text"])
+    texts, size = [], 0
+    for kind, lang, text in zip(*(table.column(c).to_pylist() for c in ("kind", "lang", "text"))):
+        if text and (kind == "code" or lang in ("en", "zh")):
+            texts.append(text)
+            size += len(text.encode())
+            if size > limit_mb * 1e6:
+                break
+    return texts
+
+
 def bench_signatures(repeat: int) -> dict:
+    """Ours, datasketch and rensa on the same real texts, alternated round by round (so a
+    change in the machine's load hits all three), pinned to one CPU; wall-clock seconds."""
     import datasketch
+    import rensa
 
     from refinery.dedup.minhash import HashFamily, ShingleSpec, minhash_signatures
-    from refinery.dedup.shingles import char_tables, code_points
 
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    texts = sample_texts()
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
+    texts = real_texts()
     mb = sum(len(t.encode()) for t in texts) / 1e6
     batches = [pa.array(texts[i : i + 1024], pa.string()) for i in range(0, len(texts), 1024)]
     spec, family = ShingleSpec(), HashFamily(128, 1)
-
-    # the same shingle sets for datasketch: our tokens (normalised), as bytes
-    lower, klass = char_tables()
+    # the others get the same shingles (character 7-grams, whitespace removed, lower-cased) prebuilt
+    space = re.compile(r"\s+")
     shingles = []
     for t in texts:
-        cps, _ = code_points([t])
-        cls = klass[cps]
-        chars = "".join(map(chr, lower[cps]))
-        cjk = (cls == 2).sum() > 0 and (cls == 2).sum() >= spec.cjk_ratio * (cls > 0).sum()
-        if cjk:
-            toks = [c for c, k in zip(chars, cls) if k]
-            n = spec.char_ngram
-        else:
-            toks = "".join(c if k else " " for c, k in zip(chars, cls)).split()
-            n = spec.word_ngram
-        grams = [" ".join(toks[i : i + n]) for i in range(max(1, len(toks) - n + 1))] if toks else []
-        shingles.append([g.encode() for g in grams])
+        c = space.sub("", t.lower())
+        shingles.append([c[i : i + 7] for i in range(max(len(c) - 6, 1))] if c else [])
+    shingle_bytes = [[g.encode() for g in s] for s in shingles]
 
     def ours():
         for b in batches:
             minhash_signatures(b, spec, family)
 
-    def ours_numpy():
-        for b in batches:
-            minhash_signatures(b, spec, family, use_kernel=False)
-
-    def ds_hash_only():
-        for s in shingles:
+    def ds():
+        for s in shingle_bytes:
             m = datasketch.MinHash(num_perm=128, seed=1)
             m.update_batch(s)
 
-    word = re.compile(r"\w+")
+    def rs():
+        for s in shingles:
+            m = rensa.RMinHash(num_perm=128, seed=1)
+            m.update(s)
+            m.digest()
 
-    def ds_with_shingling():
-        for t in texts:
-            toks = word.findall(t.lower())
-            m = datasketch.MinHash(num_perm=128, seed=1)
-            m.update_batch([" ".join(toks[i : i + 5]).encode() for i in range(max(1, len(toks) - 4))])
-
+    contenders = {"ours (numba, text in: shingling included)": ours,
+                  "rensa RMinHash.update (shingles prebuilt)": rs,
+                  "datasketch MinHash.update_batch (shingles prebuilt)": ds}
+    walls = {name: [] for name in contenders}
+    for fn in contenders.values():
+        fn()  # warm-up: numba cache, allocator
+    for _ in range(repeat):
+        for name, fn in contenders.items():
+            t = time.perf_counter()
+            fn()
+            walls[name].append(time.perf_counter() - t)
     results = {}
-    for name, fn, reps in [("ours (numba kernel)", ours, repeat), ("ours (NumPy reference)", ours_numpy, 1),
-                           ("datasketch update_batch (shingles prebuilt)", ds_hash_only, 1),
-                           ("datasketch incl. Python shingling", ds_with_shingling, 1)]:
-        seconds, cpu = _median_time(fn, reps)
-        results[name] = {"wall_s": round(seconds, 3), "cpu_s": round(cpu, 3), "MB/s wall": round(mb / seconds, 2),
-                         "MB per CPU-s": round(mb / cpu, 2), "docs per CPU-s": round(len(texts) / cpu)}
-    base = results["datasketch update_batch (shingles prebuilt)"]
-    for r in results.values():
-        r["x datasketch (wall)"] = round(r["MB/s wall"] / base["MB/s wall"], 1)
-        r["x datasketch (CPU)"] = round(r["MB per CPU-s"] / base["MB per CPU-s"], 1)
-    return {"documents": len(texts), "MB": round(mb, 2), "shingles": int(sum(map(len, shingles))), "results": results}
+    for name, w in walls.items():
+        results[name] = {"MB/s wall min": round(mb / max(w), 2), "median": round(mb / statistics.median(w), 2),
+                         "max": round(mb / min(w), 2), "runs": len(w)}
+    base = {n: statistics.median(w) for n, w in walls.items()}
+    ours_s = base["ours (numba, text in: shingling included)"]
+    ratios = {f"ours / {n.split()[0]} (pairwise median)": round(statistics.median(
+        [b / a for a, b in zip(walls["ours (numba, text in: shingling included)"], w)]), 1)
+        for n, w in walls.items() if not n.startswith("ours")}
+    return {"documents": len(texts), "MB": round(mb, 2), "shingles": int(sum(map(len, shingles))),
+            "ours median s": round(ours_s, 3), "results": results, "speedup": ratios}
 
 
 def generate_documents(n: int, seed: int = 0) -> list[dict]:
@@ -210,31 +221,32 @@ def bench_job(sizes: list[int], workdir: str) -> dict:
     return out
 
 
-def bench_quality(threshold: float = 0.8) -> dict:
-    from refinery.dedup.lsh import optimal_bands
-    from refinery.dedup.minhash import estimated_jaccard, minhash_signatures
-    from tests.dedup.near_dup_corpus import make_corpus
+def bench_quality(per_kind: int = 150) -> dict:
+    """Ours (the job's decision without Spark, default config) and datasketch MinHashLSH
+    (character 5-grams as the issue's user ran it, threshold 0.8) on the same real pairs,
+    scored against the oracle per kind and per edit (``tests/dedup/real_pairs.py``)."""
+    import corpus
+    import datasketch
 
-    corpus = make_corpus(n_families=600, n_singletons=0, seed=3)
-    index = {d["doc_id"]: i for i, d in enumerate(corpus.docs)}
-    sig, _, _ = minhash_signatures(pa.array([d["text"] for d in corpus.docs]))
-    a = np.array([index[p[0]] for p in corpus.pairs])
-    b = np.array([index[p[1]] for p in corpus.pairs])
-    truth = np.array([p[3] for p in corpus.pairs]) >= threshold
-    exact = np.array([p[3] for p in corpus.pairs])
-    est = estimated_jaccard(sig[a], sig[b])
-    out = {"pairs": len(a), "positives": int(truth.sum()),
-           "pairs within 0.05 of the threshold": int((np.abs(exact - threshold) < 0.05).sum())}
-    for fp_w, fn_w in [(0.5, 0.5), (0.3, 0.7), (0.1, 0.9)]:
-        bp = optimal_bands(threshold, 128, fp_w, fn_w)
-        bands = sig[:, : bp.bands * bp.rows].reshape(len(sig), bp.bands, bp.rows)
-        candidate = (bands[a] == bands[b]).all(-1).any(-1)
-        for mode, pred in [("none", candidate), ("signature", candidate & (est >= threshold)),
-                           ("exact", candidate & (exact >= threshold))]:
-            tp, fp, fn = int((pred & truth).sum()), int((pred & ~truth).sum()), int((~pred & truth).sum())
-            p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-            out[f"weights {fp_w}/{fn_w} ({bp.bands}x{bp.rows}) verify={mode}"] = {
-                "precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / max(p + r, 1e-9), 3)}
+    from tests.dedup.real_pairs import build, predict_ours, scores
+
+    real = build(corpus.load(slice=True, columns=["doc_id", "kind", "lang", "text"]), per_kind=per_kind)
+    ours = predict_ours(real)
+    word = predict_ours(real, __import__("refinery.config", fromlist=["load_config"]).load_config(
+        None, __import__("refinery.dedup.config", fromlist=["DedupConfig"]).DedupConfig, {"shingles": {"mode": "word"}}))
+    lsh = datasketch.MinHashLSH(threshold=0.8, num_perm=128)
+    for i, d in enumerate(real.docs):
+        m = datasketch.MinHash(num_perm=128, seed=1)
+        t = d["text"]
+        m.update_batch([t[j : j + 5].encode() for j in range(max(len(t) - 4, 1))])
+        d["_m"] = m
+        lsh.insert(str(i), m)
+    theirs = {tuple(sorted((i, int(j)))) for i, d in enumerate(real.docs) for j in lsh.query(d["_m"]) if int(j) != i}
+    out = {"families per kind": per_kind, "documents": len(real.docs)}
+    for name, pred in [("ours (default: char 7-grams, exact verify)", ours), ("ours with shingles.mode=word", word),
+                       ("datasketch MinHashLSH char 5-grams t=0.8", theirs)]:
+        out[name] = {k: {m: round(v[m], 3) if isinstance(v[m], float) else v[m] for m in ("precision", "recall", "f1", "tp", "fp", "fn")}
+                     for k, v in {**scores(real, pred), **scores(real, pred, by=("kind", "edit"))}.items()}
     return out
 
 
@@ -246,14 +258,15 @@ def main(argv=None) -> int:
     j = sub.add_parser("job")
     j.add_argument("--sizes", type=int, nargs="+", default=[50000, 200000])
     j.add_argument("--workdir", default="/tmp/bench-dedup")
-    sub.add_parser("quality")
+    q = sub.add_parser("quality")
+    q.add_argument("--per-kind", type=int, default=150)
     args = p.parse_args(argv)
     print(f"# {time.strftime('%Y-%m-%d')} {platform.processor() or platform.machine()} nproc={os.cpu_count()} "
           f"python {platform.python_version()} load {os.getloadavg()[0]:.1f}", flush=True)
     if args.what == "signatures":
         result = bench_signatures(args.repeat)
     elif args.what == "quality":
-        result = bench_quality()
+        result = bench_quality(args.per_kind)
     else:
         result = bench_job(args.sizes, args.workdir)
     print(json.dumps(result, indent=2))

@@ -8,18 +8,24 @@ from typing import Literal
 from refinery.config import check
 from refinery.dedup.lsh import BandParams, optimal_bands
 from refinery.dedup.minhash import HashFamily, ShingleSpec
+from refinery.scoring.categories import CATEGORIES
 
 DEFAULT_GROUP = "__default__"
 
 
 @dataclass
 class ShingleConfig:
-    # Word 5-grams as in FineWeb/datatrove's MinHash; CJK has no word spaces, so 5-grams
-    # of characters (about two to three Chinese words).
+    # "char": character 7-grams of the text without whitespace, for every kind of text.
+    # Measured on real near-duplicate pairs (BENCHMARKS.md, "shingling"): word 5-grams
+    # (FineWeb/datatrove's choice) miss lightly edited code — a changed character changes
+    # five shingles of ~6 characters each — and a page mixing Chinese and English flips
+    # between word and character tokens when a cut moves its CJK share across cjk_ratio.
+    # "word": word_ngram-grams of words; CJK documents by character (char_ngram).
+    mode: Literal["char", "word"] = "char"
     word_ngram: int = 5
-    char_ngram: int = 5
-    # A document shingles by character when CJK characters are at least this share of
-    # its letters and digits.
+    char_ngram: int = 7
+    # A document counts as CJK (word mode: shingles by character) when CJK characters are
+    # at least this share of its letters and digits.
     cjk_ratio: float = 0.3
 
     def __post_init__(self):
@@ -28,7 +34,7 @@ class ShingleConfig:
         check(0.0 <= self.cjk_ratio <= 1.0, "cjk_ratio", "must be in [0, 1]")
 
     def spec(self) -> ShingleSpec:
-        return ShingleSpec(self.word_ngram, self.char_ngram, self.cjk_ratio)
+        return ShingleSpec(self.word_ngram, self.char_ngram, self.cjk_ratio, self.mode)
 
 
 @dataclass
@@ -65,8 +71,10 @@ class LSHConfig:
     def __post_init__(self):
         check(0.0 < self.threshold <= 1.0, "threshold", "must be in (0, 1]")
         for cat, t in self.category_thresholds.items():
+            # a misspelt or unknown category would silently get the default threshold
+            check(cat in CATEGORIES, f"category_thresholds.{cat}",
+                  f"unknown category (the scoring stage's are: {', '.join(CATEGORIES)})")
             check(0.0 < t <= 1.0, f"category_thresholds.{cat}", "must be in (0, 1]")
-            check(cat != DEFAULT_GROUP, f"category_thresholds.{cat}", "reserved name")
         for key in ("false_positive_weight", "false_negative_weight"):
             check(0.0 <= getattr(self, key) <= 1.0, key, "must be in [0, 1]")
         check(self.false_positive_weight + self.false_negative_weight > 0, "false_positive_weight",

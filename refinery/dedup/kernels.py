@@ -1,9 +1,10 @@
 """Compiled (numba) kernels for shingles and MinHash, straight over Arrow's UTF-8 buffer.
 
-They compute exactly what ``refinery.dedup.shingles`` defines (a test holds them equal
-to the NumPy reference bit for bit) but in one pass per document with no intermediate
-arrays: decode UTF-8 → lower-case and class by table → token hash → shingle hash →
-the ``num_perm`` multiply-shift hashes, whose inner loop over permutations LLVM vectorises.
+They compute exactly what ``refinery.dedup.shingles`` and ``refinery.dedup.minhash``
+define (a test holds them equal to the NumPy references bit for bit) in one pass per
+document with no intermediate arrays: decode UTF-8 → lower-case and class by table →
+token hash → rolling shingle hash → one hash per shingle into its bin (one-permutation
+hashing) → densification of the empty bins.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ _M2 = U64(0xC4CEB9FE1A85EC53)
 _S33 = U64(33)
 _EMPTY = np.uint32(0xFFFFFFFF)
 _S32 = U64(32)
+_LOW32 = U64(0xFFFFFFFF)
+MODE_CHAR, MODE_WORD = 0, 1
 
 
 @njit(cache=True, inline="always")
@@ -49,27 +52,42 @@ def _decode(data, i):
 
 
 @njit(cache=True)
-def _doc_shingles(data, start, end, lower, klass, word_ngram, char_ngram, cjk_ratio, tokens, out):
-    """Write one document's shingle hashes to ``out``; return (count, is_cjk)."""
+def _tokens(data, start, end, lower, klass, mode, cjk_ratio, tokens):
+    """Write one document's token hashes to ``tokens``; return (count, is_cjk)."""
     words = 0
     cjk = 0
+    n_tok = 0
+    if mode == MODE_CHAR:  # one pass: every non-space character is a token
+        i = start
+        while i < end:
+            cp, i = _decode(data, i)
+            k = klass[cp]
+            if k != 0:
+                tokens[n_tok] = _fmix64(U64(lower[cp]) + U64(1))
+                n_tok += 1
+                if k == 1:
+                    words += 1
+                elif k == 2:
+                    words += 1
+                    cjk += 1
+        return n_tok, cjk > 0 and np.float64(cjk) >= cjk_ratio * np.float64(words)
+
     i = start
     while i < end:
         cp, i = _decode(data, i)
         k = klass[cp]
-        if k > 0:
+        if k == 1 or k == 2:
             words += 1
             if k == 2:
                 cjk += 1
     is_cjk = cjk > 0 and np.float64(cjk) >= cjk_ratio * np.float64(words)
-
-    n_tok = 0
     h = U64(0)
     in_token = False
     i = start
     while i < end:
         cp, i = _decode(data, i)
-        if klass[cp] > 0:
+        k = klass[cp]
+        if k == 1 or k == 2:
             if is_cjk:
                 tokens[n_tok] = _fmix64(U64(lower[cp]) + U64(1))
                 n_tok += 1
@@ -84,22 +102,34 @@ def _doc_shingles(data, start, end, lower, klass, word_ngram, char_ngram, cjk_ra
     if in_token:
         tokens[n_tok] = _fmix64(h)
         n_tok += 1
+    return n_tok, is_cjk
 
-    n = char_ngram if is_cjk else word_ngram
+
+@njit(cache=True)
+def _doc_shingles(data, start, end, lower, klass, mode, word_ngram, char_ngram, cjk_ratio, tokens, out):
+    """Write one document's shingle hashes to ``out``; return (count, is_cjk)."""
+    n_tok, is_cjk = _tokens(data, start, end, lower, klass, mode, cjk_ratio, tokens)
     if n_tok == 0:
         return 0, is_cjk
+    n = char_ngram if (is_cjk or mode == MODE_CHAR) else word_ngram
     width = min(n, n_tok)
+    # rolling Horner hash: H(s+1) = (H(s) - t[s] * R^(w-1)) * R + t[s+w]  (mod 2^64)
+    top = U64(1)
+    hs = U64(0)
+    for j in range(width):
+        hs = hs * _P_SHINGLE + tokens[j]
+        if j > 0:
+            top *= _P_SHINGLE
+    out[0] = _fmix64(hs)
     count = n_tok - width + 1
-    for s in range(count):
-        hs = U64(0)
-        for j in range(width):
-            hs = hs * _P_SHINGLE + tokens[s + j]
+    for s in range(1, count):
+        hs = (hs - tokens[s - 1] * top) * _P_SHINGLE + tokens[s + width - 1]
         out[s] = _fmix64(hs)
     return count, is_cjk
 
 
 @njit(cache=True)
-def shingle_hashes(data, offsets, lower, klass, word_ngram, char_ngram, cjk_ratio):
+def shingle_hashes(data, offsets, lower, klass, mode, word_ngram, char_ngram, cjk_ratio):
     """All shingle hashes of a batch (uint64), per-document offsets, is_cjk per document."""
     n_docs = len(offsets) - 1
     max_len = 1
@@ -114,7 +144,7 @@ def shingle_hashes(data, offsets, lower, klass, word_ngram, char_ngram, cjk_rati
     is_cjk = np.zeros(n_docs, dtype=np.bool_)
     pos = 0
     for d in range(n_docs):
-        count, cjk = _doc_shingles(data, offsets[d], offsets[d + 1], lower, klass, word_ngram, char_ngram,
+        count, cjk = _doc_shingles(data, offsets[d], offsets[d + 1], lower, klass, mode, word_ngram, char_ngram,
                                    cjk_ratio, tokens, out[pos:])
         pos += count
         doc_offsets[d + 1] = pos
@@ -122,38 +152,75 @@ def shingle_hashes(data, offsets, lower, klass, word_ngram, char_ngram, cjk_rati
     return out[:pos].copy(), doc_offsets, is_cjk
 
 
-@njit(cache=True)
-def _min_hash_into(shingles, count, a, b, row):
-    """row[i] = min over shingles of ((a[i] * x + b[i]) mod 2^64) >> 32, x = top 32 bits.
+@njit(cache=True, inline="always")
+def _bin(x, k):
+    """Lemire's range reduction of the top 32 bits of ``x`` to [0, k)."""
+    return np.int64(((x >> _S32) * U64(k)) >> _S32)
 
-    Written with ``min`` (no branch) so LLVM vectorises the loop over permutations.
-    """
-    k = len(a)
+
+@njit(cache=True)
+def _one_permutation(shingles, count, key, dense_key, attempts, row, filled):
+    """One-permutation MinHash of ``count`` shingle hashes into ``row`` (see minhash.py)."""
+    k = len(row)
+    row[:] = _EMPTY
+    filled[:] = False
+    any_filled = False
     for s in range(count):
-        x = shingles[s] >> _S32
-        for i in range(k):
-            row[i] = min(row[i], np.uint32((a[i] * x + b[i]) >> _S32))
+        h = _fmix64(shingles[s] ^ key)
+        b = _bin(h, k)
+        v = np.uint32(h & _LOW32)
+        filled[b] = True
+        if v < row[b]:
+            row[b] = v
+        any_filled = True
+    if not any_filled:
+        return
+    for i in range(k):
+        if filled[i]:
+            continue
+        src = -1
+        for t in range(attempts):
+            j = _bin(_fmix64(dense_key ^ ((U64(i) << _S32) | U64(t))), k)
+            if filled[j]:
+                src = j
+                break
+        if src < 0:  # rare: the next filled bin after i, cyclically
+            j = (i + 1) % k
+            while not filled[j]:
+                j = (j + 1) % k
+            src = j
+        row[i] = row[src]
 
 
 @njit(cache=True)
-def minhash_signatures(data, offsets, lower, klass, word_ngram, char_ngram, cjk_ratio, a, b):
+def signatures_from_hashes(hashes, doc_offsets, num_perm, key, dense_key, attempts):
+    n_docs = len(doc_offsets) - 1
+    sig = np.empty((n_docs, num_perm), dtype=np.uint32)
+    filled = np.empty(num_perm, dtype=np.bool_)
+    for d in range(n_docs):
+        lo = doc_offsets[d]
+        _one_permutation(hashes[lo:], doc_offsets[d + 1] - lo, key, dense_key, attempts, sig[d], filled)
+    return sig
+
+
+@njit(cache=True)
+def minhash_signatures(data, offsets, lower, klass, mode, word_ngram, char_ngram, cjk_ratio, num_perm, key,
+                       dense_key, attempts):
     """(signatures uint32 [n_docs, num_perm], shingle counts int32, is_cjk) of a batch."""
     n_docs = len(offsets) - 1
-    k = len(a)
     max_len = 1
     for d in range(n_docs):
         max_len = max(max_len, offsets[d + 1] - offsets[d])
     tokens = np.empty(max_len + 1, dtype=np.uint64)
     scratch = np.empty(max_len + 1, dtype=np.uint64)
-    sig = np.empty((n_docs, k), dtype=np.uint32)
+    filled = np.empty(num_perm, dtype=np.bool_)
+    sig = np.empty((n_docs, num_perm), dtype=np.uint32)
     counts = np.zeros(n_docs, dtype=np.int32)
     is_cjk = np.zeros(n_docs, dtype=np.bool_)
     for d in range(n_docs):
-        count, cjk = _doc_shingles(data, offsets[d], offsets[d + 1], lower, klass, word_ngram, char_ngram,
+        count, cjk = _doc_shingles(data, offsets[d], offsets[d + 1], lower, klass, mode, word_ngram, char_ngram,
                                    cjk_ratio, tokens, scratch)
-        row = sig[d]
-        row[:] = _EMPTY
-        _min_hash_into(scratch, count, a, b, row)
+        _one_permutation(scratch, count, key, dense_key, attempts, sig[d], filled)
         counts[d] = count
         is_cjk[d] = cjk
     return sig, counts, is_cjk

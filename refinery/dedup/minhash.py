@@ -1,17 +1,22 @@
-"""MinHash signatures of Arrow string columns.
+"""MinHash signatures of Arrow string columns: one-permutation hashing, densified.
 
-Hash family (seeded, documented): each shingle's 64-bit hash is cut to its top 32 bits
-``x`` and permuted ``num_perm`` times by Dietzfelbinger's multiply-add-shift scheme,
-``h_i(x) = ((a_i * x + b_i) mod 2^64) >> 32`` with ``a_i`` odd and ``b_i`` uniform 64-bit
-integers drawn from NumPy's PCG64 seeded with ``seed``. For 32-bit keys this family is
-2-independent (strongly universal) with 32-bit outputs — the same guarantee as the
-``(a*x + b) mod p`` family datasketch uses — but it needs no modulo, so the compiled loop
-is one multiply, one add and one shift per permutation. A signature is the element-wise
-minimum over the document's shingles, ``num_perm`` uint32; a document without shingles
-has every value 2^32 - 1.
+Hash family (seeded, documented). Each shingle's 64-bit hash ``s`` is mixed once with the
+family's key, ``h = fmix64(s XOR key)``; its top 32 bits pick one of ``num_perm`` bins
+(Lemire's multiply-shift range reduction) and its low 32 bits are its value there. A
+signature holds the minimum value per bin — *one-permutation hashing* (Li, Owen & Zhang,
+NIPS 2012): one hash per shingle instead of ``num_perm``, which is what makes character
+n-grams affordable (~1 shingle per character). Bins no shingle fell into are filled by
+*optimal densification* (Shrivastava, ICML 2017): empty bin ``i`` copies the value of bin
+``j_t(i)`` for the first ``t`` = 0, 1, … whose bin is filled, ``j_t(i)`` a hash of
+``(i, t)`` under a second key shared by every document, so two documents still agree in
+a position with probability equal to their Jaccard similarity. After ``DENSIFY_ATTEMPTS``
+misses (probability < e^-8 per bin even for a one-shingle document) the next filled bin
+after ``i`` is taken. Keys come from NumPy's PCG64 seeded with ``seed``. A document without
+shingles has every value 2^32 - 1.
 
 The Jaccard estimate is the share of equal positions (Broder 1997); tests hold it to
-exact Jaccard and to datasketch's estimates on the same shingle sets.
+exact Jaccard and to datasketch's estimates on the same shingle sets, and the compiled
+kernel to the NumPy reference here bit for bit.
 """
 from __future__ import annotations
 
@@ -33,13 +38,25 @@ except ImportError:  # pragma: no cover - numba is a dependency, this is the esc
     log.warning("numba not importable: MinHash falls back to the NumPy reference (~20x slower)")
 
 
+DENSIFY_ATTEMPTS = 8 * 128
+
+
 @dataclasses.dataclass(frozen=True)
 class ShingleSpec:
     """How text becomes shingles (see ``refinery.dedup.shingles``)."""
 
     word_ngram: int = 5
-    char_ngram: int = 5
+    char_ngram: int = 7
     cjk_ratio: float = 0.3
+    mode: str = "char"  # "char": character n-grams of every text; "word": word n-grams, CJK by character
+
+    def __post_init__(self):
+        if self.mode not in ref.MODES:
+            raise ValueError(f"shingle mode must be one of {ref.MODES}, not {self.mode!r}")
+
+    @property
+    def mode_id(self) -> int:
+        return ref.MODES.index(self.mode)  # what the kernels take: 0 char, 1 word
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,11 +64,11 @@ class HashFamily:
     num_perm: int = 128
     seed: int = 1
 
-    def coefficients(self) -> tuple[np.ndarray, np.ndarray]:
+    def keys(self) -> tuple[np.uint64, np.uint64]:
+        """(shingle key, densification key)."""
         rng = np.random.Generator(np.random.PCG64(self.seed))
-        a = rng.integers(0, 1 << 64, size=self.num_perm, dtype=np.uint64, endpoint=False) | np.uint64(1)
-        b = rng.integers(0, 1 << 64, size=self.num_perm, dtype=np.uint64, endpoint=False)
-        return a, b
+        key, dense_key = rng.integers(0, 1 << 64, size=2, dtype=np.uint64, endpoint=False)
+        return np.uint64(key), np.uint64(dense_key)
 
 
 def _utf8_buffers(texts) -> tuple[np.ndarray, np.ndarray]:
@@ -77,8 +94,9 @@ def shingle_hashes(texts, spec: ShingleSpec = ShingleSpec(), use_kernel: bool = 
     if use_kernel and kernels is not None:
         lower, klass = ref.char_tables()
         data, offsets = _utf8_buffers(texts)
-        return kernels.shingle_hashes(data, offsets, lower, klass, spec.word_ngram, spec.char_ngram, spec.cjk_ratio)
-    return ref.shingle_hashes_numpy(_as_list(texts), spec.word_ngram, spec.char_ngram, spec.cjk_ratio)
+        return kernels.shingle_hashes(data, offsets, lower, klass, spec.mode_id, spec.word_ngram, spec.char_ngram,
+                                      spec.cjk_ratio)
+    return ref.shingle_hashes_numpy(_as_list(texts), spec.word_ngram, spec.char_ngram, spec.cjk_ratio, spec.mode)
 
 
 def _as_list(texts):
@@ -87,24 +105,39 @@ def _as_list(texts):
     return list(texts)
 
 
+def _bins(h: np.ndarray, k: int) -> np.ndarray:
+    return ((h >> np.uint64(32)) * np.uint64(k) >> np.uint64(32)).astype(np.int64)
+
+
 def signatures_from_hashes(hashes: np.ndarray, doc_offsets: np.ndarray, family: HashFamily = HashFamily(),
-                           chunk: int = 1 << 15) -> np.ndarray:
-    """uint32 [n_docs, num_perm] signatures of given shingle hashes, in NumPy (the reference)."""
-    a, b = family.coefficients()
-    n_docs = len(doc_offsets) - 1
-    sig = np.full((n_docs, family.num_perm), EMPTY, dtype=np.uint32)
-    x = hashes >> np.uint64(32)
-    counts = np.diff(doc_offsets)
-    d = 0
-    while d < n_docs:  # chunks of whole documents, ~chunk shingles each
-        e = int(np.searchsorted(doc_offsets, doc_offsets[d] + chunk, side="right"))
-        e = min(max(e - 1, d + 1), n_docs)
-        docs = np.arange(d, e)[counts[d:e] > 0]
-        if len(docs):
-            lo, hi = doc_offsets[d], doc_offsets[e]
-            permuted = ((a[:, None] * x[None, lo:hi] + b[:, None]) >> np.uint64(32)).astype(np.uint32)
-            sig[docs] = np.minimum.reduceat(permuted, doc_offsets[docs] - lo, axis=1).T
-        d = e
+                           use_kernel: bool = False) -> np.ndarray:
+    """uint32 [n_docs, num_perm] signatures of given shingle hashes; NumPy (the reference) by default."""
+    key, dense_key = family.keys()
+    k, n_docs = family.num_perm, len(doc_offsets) - 1
+    hashes = np.ascontiguousarray(hashes, dtype=np.uint64)
+    doc_offsets = np.asarray(doc_offsets, dtype=np.int64)
+    if use_kernel and kernels is not None:
+        return kernels.signatures_from_hashes(hashes, doc_offsets, k, key, dense_key, DENSIFY_ATTEMPTS)
+    h = ref.fmix64(hashes ^ key)
+    flat = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(doc_offsets)) * k + _bins(h, k)
+    sig = np.full(n_docs * k, EMPTY, dtype=np.uint32)
+    np.minimum.at(sig, flat, (h & np.uint64(EMPTY)).astype(np.uint32))
+    filled = np.zeros(n_docs * k, dtype=bool)
+    filled[flat] = True
+    sig, filled = sig.reshape(n_docs, k), filled.reshape(n_docs, k)
+    doc, empty = np.nonzero(~filled & filled.any(axis=1)[:, None])
+    src = np.full(len(doc), -1, dtype=np.int64)
+    pending = np.arange(len(doc))
+    for t in range(DENSIFY_ATTEMPTS):
+        if not len(pending):
+            break
+        j = _bins(ref.fmix64(dense_key ^ ((empty[pending].astype(np.uint64) << np.uint64(32)) | np.uint64(t))), k)
+        hit = filled[doc[pending], j]
+        src[pending[hit]] = j[hit]
+        pending = pending[~hit]
+    for p in pending:  # the next filled bin after the empty one, cyclically
+        src[p] = (empty[p] + 1 + np.flatnonzero(np.roll(filled[doc[p]], -(empty[p] + 1)))[0]) % k
+    sig[doc, empty] = sig[doc, src]
     return sig
 
 
@@ -113,10 +146,10 @@ def minhash_signatures(texts, spec: ShingleSpec = ShingleSpec(), family: HashFam
     """(signatures uint32 [n, num_perm], shingle counts int32, is_cjk bool) of a string column."""
     if use_kernel and kernels is not None:
         lower, klass = ref.char_tables()
-        a, b = family.coefficients()
+        key, dense_key = family.keys()
         data, offsets = _utf8_buffers(texts)
-        return kernels.minhash_signatures(data, offsets, lower, klass, spec.word_ngram, spec.char_ngram,
-                                          spec.cjk_ratio, a, b)
+        return kernels.minhash_signatures(data, offsets, lower, klass, spec.mode_id, spec.word_ngram, spec.char_ngram,
+                                          spec.cjk_ratio, family.num_perm, key, dense_key, DENSIFY_ATTEMPTS)
     hashes, offsets, is_cjk = shingle_hashes(texts, spec, use_kernel=False)
     return signatures_from_hashes(hashes, offsets, family), np.diff(offsets).astype(np.int32), is_cjk
 

@@ -4,20 +4,27 @@ The definition (``refinery.dedup.kernels`` computes the same numbers, compiled; 
 holds the two equal bit for bit):
 
 1. Text is read as Unicode code points; each is lower-cased (Python's ``str.lower`` when
-   that gives one code point) and classed as a *word character* when ``str.isalnum()``
-   is true (letters and digits of every script, CJK ideographs included), else as a
-   separator (space, punctuation, symbols). So "Hello, World!" and "hello world" shingle
-   the same.
-2. A document is *CJK* when CJK code points (Han, kana, Hangul) make at least
-   ``cjk_ratio`` of its word characters. CJK text has no spaces between words, so its
-   tokens are single word characters (character n-grams); other text's tokens are
-   maximal runs of word characters (word n-grams). Separators are dropped.
-3. Token hash: ``fmix64(h)`` with ``h = h * P + (code point + 1)`` over its code points
+   that gives one code point) and classed as *whitespace* (``str.isspace()``), a *word
+   character* (``str.isalnum()``: letters and digits of every script, CJK ideographs
+   included; CJK ones — Han, kana, Hangul — apart) or *other* (punctuation, symbols).
+2. A document is *CJK* when CJK code points make at least ``cjk_ratio`` of its word
+   characters (reported per document; in ``word`` mode it also picks the tokens).
+3. Tokens, by ``mode``:
+
+   * ``char`` (the default): every non-whitespace character is a token, so shingles are
+     character ``char_ngram``-grams of the text with whitespace removed. Punctuation and
+     operators count, indentation and line breaks do not: a few changed characters change
+     only ~``char_ngram`` shingles each, in code as in prose, and a document that mixes
+     Chinese and English shingles one way whatever its mix (BENCHMARKS.md, "shingling").
+   * ``word``: CJK documents' tokens are single word characters (character n-grams of
+     ``char_ngram``), other documents' tokens maximal runs of word characters (word
+     ``word_ngram``-grams, as FineWeb/datatrove's MinHash); everything else is dropped,
+     so "Hello, World!" and "hello world" shingle the same.
+4. Token hash: ``fmix64(h)`` with ``h = h * P + (code point + 1)`` over its code points
    (mod 2^64); ``fmix64`` is MurmurHash3's 64-bit finaliser.
-4. Shingle hash of ``n`` consecutive tokens (fewer when the document has fewer than
+5. Shingle hash of ``n`` consecutive tokens (fewer when the document has fewer than
    ``n``: one shingle of all its tokens, as datasketch/datatrove users do): ``fmix64(H)``
-   with ``H = H * R + token hash`` (mod 2^64). A document without word characters has no
-   shingles.
+   with ``H = H * R + token hash`` (mod 2^64). A document without tokens has no shingles.
 
 The NumPy version vectorises over a whole batch (one UTF-32 encode of the joined texts,
 prefix sums with modular inverse powers for the polynomial hashes). It is the readable
@@ -33,7 +40,8 @@ import numpy as np
 MASK64 = (1 << 64) - 1
 TOKEN_BASE = 0x100000001B3  # FNV-64 prime; odd, so invertible mod 2^64
 SHINGLE_BASE = 0x9E3779B97F4A7C15  # 2^64 / golden ratio, odd
-SEPARATOR, WORD, CJK_WORD = 0, 1, 2
+SPACE, WORD, CJK_WORD, OTHER = 0, 1, 2, 3
+MODES = ("char", "word")
 
 
 CJK_RANGES = [
@@ -53,7 +61,7 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
     """(lower: int32[0x110000], char class: uint8[0x110000]) for every code point.
 
     Built once per process from Python's Unicode database (~0.5 s). Code points above
-    plane 3 (tags, variation selectors, private use) are separators.
+    plane 3 (tags, variation selectors, private use) are *other*.
     """
     n = PLANES_WITH_LETTERS
     chars = [chr(cp) if not 0xD800 <= cp <= 0xDFFF else " " for cp in range(n)]
@@ -66,10 +74,12 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
     cjk = np.zeros(n, dtype=bool)
     for lo, hi in CJK_RANGES:
         cjk[lo : hi + 1] = True
-    klass = np.where(alnum, np.where(cjk, CJK_WORD, WORD), SEPARATOR).astype(np.uint8)
-    # above plane 3: tags, variation selectors, private use -> separators, lower-cased as is
+    space = np.fromiter(map(str.isspace, chars), dtype=bool, count=n)
+    space[0xD800:0xE000] = False
+    klass = np.where(alnum, np.where(cjk, CJK_WORD, WORD), np.where(space, SPACE, OTHER)).astype(np.uint8)
+    # above plane 3: tags, variation selectors, private use -> other, lower-cased as is
     lower = np.concatenate([lower, np.arange(n, sys.maxunicode + 1, dtype=np.int32)])
-    klass = np.concatenate([klass, np.zeros(sys.maxunicode + 1 - n, dtype=np.uint8)])
+    klass = np.concatenate([klass, np.full(sys.maxunicode + 1 - n, OTHER, dtype=np.uint8)])
     return lower, klass
 
 
@@ -121,13 +131,15 @@ def code_points(texts) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cjk_documents(klass_of_chars: np.ndarray, doc_of_char: np.ndarray, n_docs: int, cjk_ratio: float) -> np.ndarray:
-    words = np.bincount(doc_of_char[klass_of_chars > 0], minlength=n_docs)
+    words = np.bincount(doc_of_char[(klass_of_chars == WORD) | (klass_of_chars == CJK_WORD)], minlength=n_docs)
     cjk = np.bincount(doc_of_char[klass_of_chars == CJK_WORD], minlength=n_docs)
     return (cjk > 0) & (cjk.astype(np.float64) >= cjk_ratio * words.astype(np.float64))
 
 
-def shingle_hashes_numpy(texts, word_ngram: int, char_ngram: int, cjk_ratio: float):
+def shingle_hashes_numpy(texts, word_ngram: int, char_ngram: int, cjk_ratio: float, mode: str = "char"):
     """(hashes uint64, per-document offsets int64, is_cjk bool per document), by the definition above."""
+    if mode not in MODES:
+        raise ValueError(f"shingle mode must be one of {MODES}, not {mode!r}")
     lower, klass = char_tables()
     cps, offsets = code_points(texts)
     n_docs = len(offsets) - 1
@@ -136,8 +148,12 @@ def shingle_hashes_numpy(texts, word_ngram: int, char_ngram: int, cjk_ratio: flo
     cls = klass[cps]
     is_cjk = cjk_documents(cls, doc_of, n_docs, cjk_ratio)
 
-    word = cls > 0
-    char_mode = is_cjk[doc_of]
+    if mode == "char":
+        word = cls != SPACE
+        char_mode = np.ones(len(cps), dtype=bool)
+    else:
+        word = (cls == WORD) | (cls == CJK_WORD)
+        char_mode = is_cjk[doc_of]
     doc_start = np.zeros(len(cps), dtype=bool)
     doc_start[offsets[:-1][np.diff(offsets) > 0]] = True
     prev_word = np.r_[False, word[:-1]]
@@ -153,7 +169,7 @@ def shingle_hashes_numpy(texts, word_ngram: int, char_ngram: int, cjk_ratio: flo
     counts = np.bincount(tok_doc, minlength=n_docs)
     first = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(counts, out=first[1:])
-    n = np.where(is_cjk, char_ngram, word_ngram)
+    n = np.where(is_cjk | (mode == "char"), char_ngram, word_ngram)
     per_doc = np.where(counts >= n, counts - n + 1, np.minimum(counts, 1))
     out_offsets = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(per_doc, out=out_offsets[1:])

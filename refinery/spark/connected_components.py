@@ -45,6 +45,9 @@ def connected_components(edges, checkpoint: Callable, max_iterations: int = 60, 
         .distinct()
     )
     size = current.count()
+    if size == 0:  # nothing to join: no round, no checkpoint (small inputs often have no edges)
+        empty = current.select(F.col("a").alias("node"), F.col("b").alias("component"))
+        return empty, 0
     rounds = 0
     while True:
         rounds += 1

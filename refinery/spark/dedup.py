@@ -61,8 +61,8 @@ class InputError(ValueError):
 
 def signature_params(cfg: DedupConfig) -> dict:
     """What must match for signatures of two runs to be comparable."""
-    return {"version": 1, "num_perm": cfg.minhash.num_perm, "seed": cfg.minhash.seed,
-            **dataclasses.asdict(cfg.shingles), "hash_family": "multiply-shift-32", "exact_key": "sha256-v1"}
+    return {"version": 2, "num_perm": cfg.minhash.num_perm, "seed": cfg.minhash.seed,
+            **dataclasses.asdict(cfg.shingles), "hash_family": "one-permutation-densified-v1", "exact_key": "sha256-v1"}
 
 
 def _F():
@@ -133,7 +133,7 @@ def _eval_index(spark, cfg: DedupConfig):
     c = cfg.contamination
     if not c.eval_sets:
         return None, None
-    spec = dataclasses.replace(cfg.shingles.spec(), word_ngram=c.ngram, char_ngram=c.cjk_ngram)
+    spec = dataclasses.replace(cfg.shingles.spec(), word_ngram=c.ngram, char_ngram=c.cjk_ngram, mode="word")
     index = EvalNgramIndex.from_files(c.eval_sets, spec, c.text_field)
     info = {"sets": index.items, "ngrams": int(len(index.hashes)), "ngram": c.ngram, "cjk_ngram": c.cjk_ngram,
             "min_matches": c.min_matches}

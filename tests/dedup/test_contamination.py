@@ -15,7 +15,7 @@ QUESTION = "Which planet in the solar system has the largest number of confirmed
 
 def test_overlap_counts_and_names():
     index = EvalNgramIndex({"trivia": [QUESTION], "zh": ["床前明月光疑是地上霜举头望明月低头思故乡"]},
-                           ShingleSpec(word_ngram=8, char_ngram=8))
+                           ShingleSpec(word_ngram=8, char_ngram=8, mode="word"))
     docs = pa.array([
         "Quiz night! " + QUESTION.upper() + "? Answer below.",  # contains the whole question
         "which planet in the solar system has the largest number",  # 10 words: 3 shared 8-grams

@@ -16,7 +16,7 @@ from tests.dedup.corpus_io import write_documents
 from tests.dedup.near_dup_corpus import make_corpus, pair_metrics
 from tests.dedup.outputs import assert_same_dedup_output, kept_of, read_dedup_output, signature_rows
 
-CATEGORY_THRESHOLDS = {"news": 0.75, "knowledge": 0.85}
+CATEGORY_THRESHOLDS = {"news": 0.75, "encyclopedia": 0.85}
 DEFAULT_THRESHOLD = 0.8
 
 
@@ -35,9 +35,11 @@ def benchmark(spark, tmp_path_factory):
 
 
 def test_near_duplicate_benchmark_f1(benchmark):
-    metrics = pair_metrics(benchmark["corpus"], kept_of(benchmark["out"]), DEFAULT_THRESHOLD, CATEGORY_THRESHOLDS)
+    metrics = pair_metrics(benchmark["corpus"], kept_of(benchmark["out"]))
     print("near-duplicate benchmark:", json.dumps(metrics))
-    assert metrics["positives"] > 100  # the benchmark holds enough true duplicates to mean something
+    # ~37 of the 300 families are duplicates by the character-5-gram oracle (re-rendered punctuation and
+    # case lower it); the real-corpus test (test_real_near_duplicates.py) holds ~490
+    assert metrics["positives"] >= 30
     assert metrics["precision"] >= 0.95 and metrics["recall"] >= 0.95 and metrics["f1"] >= 0.95
 
 
@@ -50,10 +52,10 @@ def test_outputs_follow_contract_and_account_for_every_row(benchmark):
     assert stats["duplicates_by_reason"]["dedup.exact"] >= sum(1 for p in corpus.pairs if p[2] == "copy")
     hist = stats["cluster_size_histogram"]
     assert sum(v["documents"] - v["clusters"] for v in hist.values()) == stats["rows_duplicate"]
-    assert set(stats["by_category"]) == {"news", "knowledge", "unknown"}
+    assert set(stats["by_category"]) == {"news", "encyclopedia", "unknown"}
     for cat, t in dict(CATEGORY_THRESHOLDS, __default__=DEFAULT_THRESHOLD).items():
         assert stats["lsh"][cat]["threshold"] == t
-    assert stats["lsh"]["news"]["rows"] < stats["lsh"]["knowledge"]["rows"]  # lower threshold, shorter bands
+    assert stats["lsh"]["news"]["rows"] < stats["lsh"]["encyclopedia"]["rows"]  # lower threshold, shorter bands
     kept_ids = set(out["kept"].column("doc_id").to_pylist())
     dups = out["duplicates"]
     assert set(dups.column("duplicate_of").to_pylist()) <= kept_ids
@@ -73,7 +75,7 @@ def test_kept_document_is_the_best_of_its_cluster(benchmark):
     for doc, rep in kept_of(out).items():
         clusters[rep].add(doc)
     multi = [(rep, members) for rep, members in clusters.items() if len(members) > 1]
-    assert len(multi) > 100
+    assert len(multi) > 40  # exact copies and oracle-level near duplicates (char 7-grams merge fewer than words did)
     for rep, members in multi:
         best = min(members, key=lambda d: (-info[d][0], -info[d][1], d))
         assert rep == best, (rep, best)

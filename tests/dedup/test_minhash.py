@@ -42,13 +42,16 @@ def _random_texts(n, seed=0):
 
 def test_kernel_equals_numpy_reference_bit_for_bit():
     texts = pa.array(_random_texts(300))
-    for spec in (ShingleSpec(), ShingleSpec(word_ngram=3, char_ngram=2, cjk_ratio=0.5), ShingleSpec(1, 1, 0.0)):
+    for spec in (ShingleSpec(), ShingleSpec(mode="word"), ShingleSpec(word_ngram=3, char_ngram=2, cjk_ratio=0.5, mode="word"),
+                 ShingleSpec(1, 1, 0.0, "word"), ShingleSpec(char_ngram=1), ShingleSpec(char_ngram=3, cjk_ratio=0.9)):
         h1, o1, c1 = shingle_hashes(texts, spec)
         h2, o2, c2 = shingle_hashes(texts, spec, use_kernel=False)
         assert np.array_equal(o1, o2) and np.array_equal(h1, h2) and np.array_equal(c1, c2)
-        s1, n1, _ = minhash_signatures(texts, spec, HashFamily(64, seed=7))
-        s2, n2, _ = minhash_signatures(texts, spec, HashFamily(64, seed=7), use_kernel=False)
-        assert np.array_equal(s1, s2) and np.array_equal(n1, n2)
+        for family in (HashFamily(64, seed=7), HashFamily(128, seed=1), HashFamily(7, seed=3)):
+            s1, n1, _ = minhash_signatures(texts, spec, family)
+            s2, n2, _ = minhash_signatures(texts, spec, family, use_kernel=False)
+            assert np.array_equal(s1, s2) and np.array_equal(n1, n2)
+            assert np.array_equal(signatures_from_hashes(h1, o1, family, use_kernel=True), s2)
 
 
 def test_kernel_reads_sliced_and_large_string_arrays():
@@ -59,8 +62,23 @@ def test_kernel_reads_sliced_and_large_string_arrays():
     assert np.array_equal(sliced, whole[10:30]) and np.array_equal(large, whole)
 
 
-def test_shingle_definition():
+def test_char_shingle_definition():
     hashes = lambda t, **kw: shingle_hashes(pa.array(t), ShingleSpec(**kw))  # noqa: E731
+    h, o, cjk = hashes(["def f(x):\n    return x+1", "DEF f(x): return x + 1", "def f(x): return x-1", "", " \t\n",
+                        "一二三 四五六七", "ab"])
+    assert np.array_equal(h[o[0]:o[1]], h[o[1]:o[2]])  # case, spacing and line breaks do not matter
+    assert not np.array_equal(h[o[0]:o[1]], h[o[2]:o[3]])  # an operator does
+    assert list(np.diff(o)) == [len("deff(x):returnx+1") - 6, 11, 11, 0, 0, 1, 1]  # 7-grams of non-space chars
+    assert list(cjk) == [False] * 5 + [True, False]
+    sets = [set(h[o[i]:o[i + 1]].tolist()) for i in range(3)]
+    grams = lambda t: {t[i:i + 7] for i in range(len(t) - 6)}  # noqa: E731
+    assert len(sets[0] & sets[2]) == len(grams("deff(x):returnx+1") & grams("deff(x):returnx-1")) == 9
+    h3, o3, _ = hashes(["abcdef"], char_ngram=3)
+    assert o3[-1] == 4
+
+
+def test_word_shingle_definition():
+    hashes = lambda t, **kw: shingle_hashes(pa.array(t), ShingleSpec(mode="word", char_ngram=5, **kw))  # noqa: E731
     h, o, cjk = hashes(["Hello, World!  It's fine.", "hello world it s fine", "", "!!!", "一二三四五六", "a b"])
     assert np.array_equal(h[o[0]:o[1]], h[o[1]:o[2]])  # case, punctuation and spacing do not matter
     assert list(np.diff(o)) == [1, 1, 0, 0, 2, 1]  # <5 words: one shingle; no word characters: none
@@ -128,7 +146,7 @@ def test_signature_properties():
 
 
 def test_exact_jaccard_of_texts():
-    spec = ShingleSpec(word_ngram=1)
+    spec = ShingleSpec(word_ngram=1, mode="word")
     ha, oa, _ = shingle_hashes(pa.array(["a b c d", "x y", ""]), spec)
     hb, ob, _ = shingle_hashes(pa.array(["c d e f", "x y y", "q"]), spec)
     assert list(exact_jaccard(ha, oa, hb, ob)) == [2 / 6, 1.0, 0.0]
