@@ -103,14 +103,3 @@ def sample_mix(spark, sample_documents, sample_tokenizer, tmp_path_factory):
     cfg = load_config(str(write_mix_config(root / "mix.yaml", sample_tokenizer, root / "usage")), MixConfig)
     stats = mix_job.run(spark, [str(sample_documents)], str(root / "out"), cfg)
     return root / "out", stats, cfg, root / "usage"
-
-
-@pytest.fixture(scope="session")
-def real_slice():
-    """The real corpus slice (``make corpus``) as a pyarrow Table; fails, never skips, when absent."""
-    import corpus
-
-    try:
-        return corpus.load(slice=True)
-    except corpus.CorpusMissing as e:
-        pytest.fail(str(e))
