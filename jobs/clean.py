@@ -8,17 +8,15 @@ category and reason; length histogram before and after; line edits and PII count
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import sys
 
-from refinery.config import ConfigError, load_config, parse_overrides
 from refinery.filters.config import CleanConfig
 from refinery.filters.pipeline import make_cleaner, outcome_schema
 from refinery.spark.arrow_apply import map_batches
-from refinery.spark.paths import HadoopFS, qualify
-from refinery.spark.session import build_session, ui_address
+from refinery.spark.inputs import read_documents
+from refinery.spark.job import Job, job_main
 from refinery.spark.stage import write_outcomes
 from refinery.spark.stats import count_map_totals, format_summary, outcome_stats
 from schemas import DOCUMENT
@@ -26,41 +24,19 @@ from schemas import DOCUMENT
 DIMS = ("source", "lang", "category")
 
 
-def parse_args(argv):
-    p = argparse.ArgumentParser(prog="jobs/clean.py", description=__doc__.splitlines()[0])
-    p.add_argument("--input", required=True, help="an ingest (or earlier clean) output directory, or a Parquet dataset of documents")
-    p.add_argument("--output", required=True, help="output directory (local, file:// or hdfs://)")
-    p.add_argument("--config", help="clean.yaml (see conf/clean.yaml)")
+def clean_overrides(args) -> dict:
+    """--mode and --steps set config keys."""
+    out = {}
+    if args.mode:
+        out["mode"] = args.mode
+    if args.steps:
+        out["steps"] = [s.strip() for s in args.steps.split(",") if s.strip()]
+    return out
+
+
+def clean_arguments(p) -> None:
     p.add_argument("--mode", choices=["filter", "annotate"], help="annotate: keep every document with every rule's value")
     p.add_argument("--steps", help="comma list of lines,rules,pii (default: all three)")
-    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override a config key, e.g. profiles.en.thresholds.gopher.min_words=30")
-    p.add_argument("--master", help="Spark master when not run through spark-submit (default local[*])")
-    return p.parse_args(argv)
-
-
-def load_clean_config(args) -> CleanConfig:
-    overrides = parse_overrides(args.set)
-    if args.mode:
-        overrides["mode"] = args.mode
-    if args.steps:
-        overrides["steps"] = [s.strip() for s in args.steps.split(",") if s.strip()]
-    return load_config(args.config, CleanConfig, overrides)
-
-
-def input_documents(spark, path: str):
-    """The documents of a stage output (its ``kept/``) or of a plain Parquet dataset."""
-    fs = HadoopFS(spark, path)
-    docs = qualify(path) + "/kept" if fs.exists(qualify(path) + "/kept") else qualify(path)
-    if not fs.exists(docs):
-        raise FileNotFoundError(f"clean: no input at {path}")
-    try:
-        return spark.read.parquet(docs)
-    except Exception as e:  # an empty kept/ (every row rejected upstream) has no schema to infer
-        if "UNABLE_TO_INFER_SCHEMA" not in str(e) and "Unable to infer schema" not in str(e):
-            raise
-        from refinery.spark.arrow_apply import spark_schema
-
-        return spark.read.schema(spark_schema(DOCUMENT)).parquet(docs)
 
 
 def extra_stats(outcomes, cfg: CleanConfig) -> dict:
@@ -82,8 +58,8 @@ def extra_stats(outcomes, cfg: CleanConfig) -> dict:
     return out
 
 
-def run(spark, input_path: str, output: str, cfg: CleanConfig) -> dict:
-    docs = input_documents(spark, input_path)
+def run(spark, input_path: str | list[str], output: str, cfg: CleanConfig) -> dict:
+    docs = read_documents(spark, input_path)
     has_category = "category" in docs.columns or cfg.category_model is not None
     schema = outcome_schema(cfg.mode)
     outcomes = map_batches(docs, functools.partial(make_cleaner, cfg), schema, cache_key=("clean", repr(cfg)))
@@ -124,23 +100,13 @@ def format_report(stats: dict) -> str:
     return "\n".join(lines)
 
 
+JOB = Job("clean", __doc__, lambda spark, args, cfg: run(spark, args.input, args.output, cfg), format_report,
+          config_cls=CleanConfig, arguments=clean_arguments, overrides=clean_overrides,
+          arrow_batch_size=lambda cfg: cfg.batch_size)
+
+
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    try:
-        cfg = load_clean_config(args)
-    except ConfigError as e:
-        print(f"clean: config error: {e}", file=sys.stderr)
-        return 2
-    spark = build_session("refinery-clean", conf=cfg.spark, master=args.master, arrow_batch_size=cfg.batch_size)
-    print(f"clean: {args.input} -> {args.output}  steps={','.join(cfg.steps)} mode={cfg.mode}  "
-          f"(Spark UI: {ui_address(spark)})", flush=True)
-    try:
-        stats = run(spark, args.input, args.output, cfg)
-    except FileNotFoundError as e:
-        print(str(e), file=sys.stderr)
-        return 2
-    print(format_report(stats), flush=True)
-    return 0
+    return job_main(JOB, argv)
 
 
 if __name__ == "__main__":

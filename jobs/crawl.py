@@ -12,7 +12,6 @@ For HDFS or object stores, crawl to such a path and copy the finished directory.
 
 from __future__ import annotations
 
-import argparse
 import glob
 import os
 import sys
@@ -20,26 +19,30 @@ import time
 from collections import defaultdict
 from functools import partial
 
-from refinery.config import load_config, parse_overrides
 from refinery.ingest.crawl import CrawlConfig, CrawlStats, crawl_hosts
 from refinery.ingest.crawl.urls import host_of, normalize_url
+from refinery.spark.inputs import InputError
+from refinery.spark.job import Job, JobError, job_main
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def crawl_arguments(p) -> None:
     p.add_argument("--seeds", required=True, help="text file, one URL a line ('#' starts a comment)")
-    p.add_argument("--output", required=True, help="output directory (local path or file:// URI)")
-    p.add_argument("--config", help="crawl.yaml with CrawlConfig fields")
     p.add_argument("--max-pages", type=int, help="pages per host")
     p.add_argument("--max-depth", type=int)
     p.add_argument("--user-agent")
     p.add_argument("--delay", type=float, dest="per_host_delay_s", help="seconds between requests to a host")
     p.add_argument("--partitions", type=int, help="Spark tasks (default: one per host, up to default parallelism)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="any config field")
-    return p.parse_args(argv)
+
+
+def crawl_overrides(args) -> dict:
+    flags = {"max_pages": args.max_pages, "max_depth": args.max_depth, "user_agent": args.user_agent,
+             "per_host_delay_s": args.per_host_delay_s}
+    return {k: v for k, v in flags.items() if v is not None}
 
 
 def read_seeds(path: str) -> list[str]:
+    if not os.path.isfile(path):
+        raise InputError(f"--seeds {path}: no such file (expected a text file of URLs, one a line)")
     with open(path, encoding="utf-8") as f:
         lines = [line.strip() for line in f]
     return [line for line in lines if line and not line.startswith("#")]
@@ -70,26 +73,24 @@ def crawl_partition(out_dir: str, config: CrawlConfig, index: int, groups) -> li
     return [crawl_hosts(seeds, out_dir, config, warc_prefix=prefix).as_dict()]
 
 
-def main(argv: list[str] | None = None) -> dict:
+def check_args(args, _config) -> None:
+    """Before Spark: a local --output and seeds with at least one http(s) URL."""
+    from refinery.spark.paths import local_path
+
+    if local_path(args.output) is None:
+        raise JobError(f"--output {args.output}: the crawler writes local files; use a local path or file:// URI")
+    args.groups, args.invalid = group_by_host(read_seeds(args.seeds))
+    if not args.groups:
+        raise InputError(f"--seeds {args.seeds}: no http(s) URL found")
+
+
+def run(spark, args, config: CrawlConfig) -> dict:
     from refinery.spark.commit import atomic_output
     from refinery.spark.paths import local_path
-    from refinery.spark.session import build_session
     from refinery.spark.stats import write_stats
 
-    args = parse_args(argv)
-    flags = {"max_pages": args.max_pages, "max_depth": args.max_depth, "user_agent": args.user_agent,
-             "per_host_delay_s": args.per_host_delay_s}
-    overrides = {**parse_overrides(args.set), **{k: v for k, v in flags.items() if v is not None}}
-    config = load_config(args.config, CrawlConfig, overrides)
-    if local_path(args.output) is None:
-        raise SystemExit(f"--output {args.output}: the crawler writes local files; use a local path or file:// URI")
-    groups, invalid = group_by_host(read_seeds(args.seeds))
-    if not groups:
-        raise SystemExit(f"--seeds {args.seeds}: no http(s) URL found")
-
     started = time.time()
-    # A speculative copy of a task would crawl its hosts twice, at twice the polite rate.
-    spark = build_session("refinery-crawl", conf={"spark.speculation": "false"})
+    groups, invalid = args.groups, args.invalid
     sc = spark.sparkContext
     partitions = args.partitions or min(len(groups), sc.defaultParallelism)
     with atomic_output(spark, args.output) as staging:
@@ -108,8 +109,20 @@ def main(argv: list[str] | None = None) -> dict:
     return stats
 
 
+def format_report(stats: dict) -> str:
+    return (f"[crawl] {stats['pages_fetched']} pages from {stats['hosts']} hosts, "
+            f"{stats['errors']} errors, {stats['robots_disallowed']} disallowed by robots.txt, "
+            f"{stats['warc_files']} WARC files")
+
+
+# A speculative copy of a task would crawl its hosts twice, at twice the polite rate.
+JOB = Job("crawl", __doc__, run, format_report, config_cls=CrawlConfig, inputs="none", arguments=crawl_arguments,
+          overrides=crawl_overrides, check=check_args, spark_conf=lambda cfg: {"spark.speculation": "false"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    return job_main(JOB, argv)
+
+
 if __name__ == "__main__":
-    result = main(sys.argv[1:])
-    print(f"[crawl] {result['pages_fetched']} pages from {result['hosts']} hosts, "
-          f"{result['errors']} errors, {result['robots_disallowed']} disallowed by robots.txt, "
-          f"{result['warc_files']} WARC files")
+    sys.exit(main())

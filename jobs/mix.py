@@ -8,7 +8,6 @@ achieved vs target ratios; then updates the usage table.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import json
@@ -17,7 +16,6 @@ import time
 
 import pyarrow as pa
 
-from refinery.config import ConfigError, load_config, parse_overrides
 from refinery.mix.annotate import SLIM, USES, make_annotator
 from refinery.mix.config import MixConfig
 from refinery.mix.order import ORDER_KEY, make_orderer
@@ -26,29 +24,16 @@ from refinery.spark.arrow_apply import map_batches
 from refinery.spark.commit import atomic_output
 from refinery.spark.paths import HadoopFS, qualify
 from refinery.spark.prefix_sum import PID, exclusive_prefix_sum, range_sorted
-from refinery.spark.session import build_session, ui_address
+from refinery.spark.inputs import read_documents as inputs_read_documents
+from refinery.spark.job import Job, job_main
 from refinery.spark.stats import write_stats
 from schemas import DOCUMENT
 
 MIXED_EXTRA = ["category", "quality_score"]  # carried over when an earlier stage wrote them
 
 
-def parse_args(argv):
-    p = argparse.ArgumentParser(prog="jobs/mix.py", description=__doc__.splitlines()[0])
-    p.add_argument("--config", required=True, help="mix.yaml")
-    p.add_argument("--input", nargs="+", required=True, help="Parquet document datasets (e.g. a stage's kept/)")
-    p.add_argument("--output", required=True, help="output directory (local, file:// or hdfs://)")
-    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override a config key")
-    p.add_argument("--master", help="Spark master when not run through spark-submit (default local[*])")
-    return p.parse_args(argv)
-
-
 def read_documents(spark, inputs: list[str]):
-    df = spark.read.parquet(*[qualify(p) for p in inputs])
-    missing = [c for c in ("doc_id", "text") if c not in df.columns]
-    if missing:
-        raise ValueError(f"inputs lack column(s) {missing}")
-    return df
+    return inputs_read_documents(spark, inputs)
 
 
 def with_usage(spark, docs, table: str | None):
@@ -285,23 +270,16 @@ def format_report(stats: dict) -> str:
     return "\n".join(lines)
 
 
+def _report(stats: dict) -> str:
+    return format_report(stats) + "\n" + json.dumps({k: v["achieved_ratio"] for k, v in stats["channels"].items()})
+
+
+JOB = Job("mix", __doc__, lambda spark, args, cfg: run(spark, args.input, args.output, cfg), _report,
+          config_cls=MixConfig, config_required=True)
+
+
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    try:
-        cfg = load_config(args.config, MixConfig, parse_overrides(args.set))
-    except ConfigError as e:
-        print(f"mix: config error: {e}", file=sys.stderr)
-        return 2
-    spark = build_session("refinery-mix", conf=cfg.spark, master=args.master)
-    print(f"mix: {args.input} -> {args.output}  (Spark UI: {ui_address(spark)})", flush=True)
-    try:
-        stats = run(spark, args.input, args.output, cfg)
-    except ValueError as e:
-        print(f"mix: {e}", file=sys.stderr)
-        return 2
-    print(format_report(stats), flush=True)
-    print(json.dumps({k: v["achieved_ratio"] for k, v in stats["channels"].items()}), flush=True)
-    return 0
+    return job_main(JOB, argv)
 
 
 if __name__ == "__main__":

@@ -8,47 +8,27 @@ directory (its ``kept/`` is read) or Parquet files/directories.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import sys
 
-from refinery.config import ConfigError, load_config, parse_overrides
 from refinery.scoring.categories import FORMATTED, PROSE
 from refinery.scoring.config import ScoreConfig
-from refinery.scoring.fasttext_model import ModelLoadError
 from refinery.scoring.operator import check_models, make_score_operator, resolve_thresholds
 from refinery.spark.arrow_apply import map_batches
 from refinery.spark.bias import threshold_bias_report
-from refinery.spark.paths import HadoopFS, qualify
-from refinery.spark.session import build_session, ui_address
+from refinery.spark.inputs import read_documents as inputs_read_documents
+from refinery.spark.job import Job, job_main
 from refinery.spark.stage import write_outcomes
 from refinery.spark.stats import format_summary
 from schemas import DOCUMENT, SCORED, SCORED_OUTCOME
 
 
-def parse_args(argv):
-    p = argparse.ArgumentParser(prog="jobs/score.py", description=__doc__.splitlines()[0])
-    p.add_argument("--input", nargs="+", required=True, help="stage output directory or Parquet path (several allowed)")
-    p.add_argument("--output", required=True, help="output directory (local, file:// or hdfs://)")
-    p.add_argument("--config", help="score.yaml")
-    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="override a config key, e.g. cascade.mode=bert")
-    p.add_argument("--master", help="Spark master when not run through spark-submit (default local[*])")
-    return p.parse_args(argv)
-
-
 def read_documents(spark, inputs: list[str]):
-    """Documents from stage outputs (``kept/``) or plain Parquet; only DOCUMENT columns travel."""
-    paths = []
-    for path in inputs:
-        uri = qualify(path)
-        paths.append(uri + "/kept" if HadoopFS(spark, uri).exists(uri + "/kept") else uri)
-    df = spark.read.parquet(*paths)
-    missing = [c for c in ("doc_id", "text") if c not in df.columns]
-    if missing:
-        raise ValueError(f"input {inputs} has no column(s) {missing}: expected documents (schemas.DOCUMENT)")
+    """Documents by the one input rule (refinery.spark.inputs); only DOCUMENT columns travel."""
     from pyspark.sql import functions as F
 
+    df = inputs_read_documents(spark, inputs)
     return df.select(*[F.col(c) if c in df.columns else F.lit(None).cast("string").alias(c) for c in DOCUMENT.names])
 
 
@@ -64,29 +44,20 @@ def run(spark, inputs: list[str], output: str, cfg: ScoreConfig) -> dict:
                           rejected_buckets=cfg.rejected_buckets, kept_columns=SCORED.names, extra_stats=bias)
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    try:
-        cfg = load_config(args.config, ScoreConfig, parse_overrides(args.set))
-        check_models(cfg)  # a missing or corrupt model stops the job here, before Spark starts
-    except (ConfigError, ModelLoadError) as e:
-        print(f"score: {'config' if isinstance(e, ConfigError) else 'model'} error: {e}", file=sys.stderr)
-        return 2
-    spark = build_session("refinery-score", conf=cfg.spark, master=args.master)
-    print(f"score: {args.input} -> {args.output}  (Spark UI: {ui_address(spark)})", flush=True)
-    from pyspark.errors import AnalysisException
-
-    try:
-        stats = run(spark, args.input, args.output, cfg)
-    except (ValueError, AnalysisException) as e:  # no such input, or not documents
-        print(f"score: input error: {str(e).splitlines()[0]}", file=sys.stderr)
-        return 2
-    print(format_summary(stats), flush=True)
+def format_report(stats: dict) -> str:
     s = stats["bias_check"]["summary"]
-    print("  keep rate per-category thresholds vs one global threshold "
-          f"({stats['bias_check']['global_threshold']:.3f}): " +
-          ", ".join(f"{k}={v['keep_rate']}/{v['global_threshold_keep_rate']}" for k, v in s.items() if v["rows"]), flush=True)
-    return 0
+    return (format_summary(stats) + "\n  keep rate per-category thresholds vs one global threshold "
+            f"({stats['bias_check']['global_threshold']:.3f}): " +
+            ", ".join(f"{k}={v['keep_rate']}/{v['global_threshold_keep_rate']}" for k, v in s.items() if v["rows"]))
+
+
+# a missing or corrupt model stops the job before Spark starts
+JOB = Job("score", __doc__, lambda spark, args, cfg: run(spark, args.input, args.output, cfg), format_report,
+          config_cls=ScoreConfig, check=lambda args, cfg: check_models(cfg))
+
+
+def main(argv=None) -> int:
+    return job_main(JOB, argv)
 
 
 if __name__ == "__main__":

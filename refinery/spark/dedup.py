@@ -41,6 +41,7 @@ from refinery.dedup.config import DEFAULT_GROUP, DedupConfig
 from refinery.dedup.contamination import EvalNgramIndex
 from refinery.dedup.operators import SIGNATURE_FIELDS, SIMILARITY_FIELD, make_pair_similarity_operator, make_signature_operator
 from refinery.spark.arrow_apply import map_batches
+from refinery.spark.inputs import InputError as _InputError, read_documents
 from refinery.spark.commit import atomic_output
 from refinery.spark.connected_components import connected_components
 from refinery.spark.paths import HadoopFS, qualify
@@ -55,7 +56,7 @@ SIGNATURE_COLUMNS = ["doc_id", "category", "exact_key", "quality", "length", "n_
 NORMALISE_PATTERN = r"[^\p{L}\p{N}]+"
 
 
-class InputError(ValueError):
+class InputError(_InputError):
     """The input cannot be deduplicated as given (a missing column, incompatible signatures)."""
 
 
@@ -147,7 +148,7 @@ def run(spark, inputs: list[str], output: str, cfg: DedupConfig, log=print) -> d
 
     F = _F()
     started = time.time()
-    docs, extra_columns = _conform_documents(spark.read.parquet(*[qualify(p) for p in inputs]), cfg)
+    docs, extra_columns = _conform_documents(read_documents(spark, inputs), cfg)
     has_category = cfg.category_column in docs.columns
     has_quality = cfg.quality_column in docs.columns
     groups = cfg.lsh.groups(cfg.minhash.num_perm)

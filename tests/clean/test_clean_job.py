@@ -117,7 +117,7 @@ def test_pii_step_alone_rejects_nothing(spark, crafted_clean, capsys):
 
 
 def test_config_error_stops_before_spark(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(clean_job, "build_session", lambda *a, **k: pytest.fail("Spark started for a bad config"))
+    monkeypatch.setattr("refinery.spark.session.build_session", lambda *a, **k: pytest.fail("Spark started for a bad config"))
     args = ["--input", str(tmp_path), "--output", str(tmp_path / "o")]
     assert clean_job.main(args + ["--steps", "lines,dedup"]) == 2
     assert "steps: unknown steps ['dedup']" in capsys.readouterr().err

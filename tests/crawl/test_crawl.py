@@ -204,8 +204,9 @@ def test_spark_job_crawls_host_groups_into_one_committed_output(spark, site, tmp
     seeds = tmp_path / "seeds.txt"
     seeds.write_text(f"# two hosts, one server\n{site.base}/a\n\nhttp://localhost:{site.port}/b\nnot a url\n")
     out = tmp_path / "crawl"
-    stats = main(["--seeds", str(seeds), "--output", str(out), "--max-depth", "0", "--user-agent", AGENT,
-                  "--set", "per_host_delay_s=0", "--partitions", "2"])
+    assert main(["--seeds", str(seeds), "--output", str(out), "--max-depth", "0", "--user-agent", AGENT,
+                 "--set", "per_host_delay_s=0", "--partitions", "2"]) == 0
+    stats = json.loads((out / "_stats.json").read_text())
 
     assert stats["hosts"] == 2 and stats["pages_fetched"] == 2 and stats["invalid_urls"] == 1
     assert json.loads((out / "_stats.json").read_text())["pages_fetched"] == 2

@@ -61,7 +61,7 @@ def test_config_error_stops_before_spark(tmp_path, monkeypatch, capsys):
     def no_spark(*a, **k):
         raise AssertionError("Spark was started for a bad config")
 
-    monkeypatch.setattr(ingest_job, "build_session", no_spark)
+    monkeypatch.setattr("refinery.spark.session.build_session", no_spark)
     bad = tmp_path / "ingest.yaml"
     bad.write_text("extract:\n  html_backnd: trafilatura\n")
     assert ingest_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--config", str(bad)]) == 2
@@ -88,7 +88,7 @@ def test_stats_account_for_every_input_byte(fault_output):
 
 
 def test_job_where_every_file_failed_exits_non_zero(spark, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(ingest_job, "build_session", lambda *a, **k: spark)
+    monkeypatch.setattr("refinery.spark.session.build_session", lambda *a, **k: spark)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.jsonl.gz").write_bytes(b"this is not gzip data at all\n" * 50)
     (tmp_path / "in" / "b.parquet").write_bytes(b"PAR1 nor is this parquet")
