@@ -49,7 +49,8 @@ def _resolve_local(path: str, shown: str) -> str:
             return qualify(os.path.join(path, sub))
     if os.path.isdir(os.path.join(path, "rejected")):
         raise _error(shown, "a stage output without kept/")
-    if not _has_parquet(path):
+    # an empty kept/ or data/ (every row rejected upstream) is still documents: zero of them
+    if not _has_parquet(path) and os.path.basename(os.path.normpath(path)) not in STAGE_DIRS:
         raise _error(shown, "a directory with no Parquet files")
     return qualify(path)
 
