@@ -29,11 +29,9 @@ def user_set_keys() -> set[str]:
     from pyspark import SparkConf, SparkContext
 
     SparkContext._ensure_initialized()  # starts (or joins) the JVM gateway spark-submit prepared
-    active = SparkContext._active_spark_context
-    keys = {k for k, _ in SparkConf().getAll()}
-    if active is not None:
-        keys |= {k for k, _ in active.getConf().getAll()}
-    return keys
+    # only the JVM's system properties: an already running context's own settings (ours, from an
+    # earlier build_session in this process) do not count as the user's
+    return {k for k, _ in SparkConf().getAll()}
 
 
 def build_session(app_name: str, conf: dict | None = None, master: str | None = None, arrow_batch_size: int | None = None):
