@@ -124,7 +124,7 @@ def main(argv=None) -> int:
 
 def spark_job(work, docs_dir, tok_dir, texts, channels, chunk_budget) -> float:
     from refinery.spark.session import build_session
-    from jobs.tokenize import run
+    from refinery.spark.shards import run
 
     mixed = work / "mixed"
     mixed.mkdir()

@@ -42,6 +42,7 @@ from refinery.dedup.contamination import EvalNgramIndex
 from refinery.dedup.operators import SIGNATURE_FIELDS, SIMILARITY_FIELD, make_pair_similarity_operator, make_signature_operator
 from refinery.spark.arrow_apply import map_batches
 from refinery.spark.inputs import InputError as _InputError, read_documents
+from refinery.spark.job import Stage
 from refinery.spark.commit import atomic_output
 from refinery.spark.connected_components import connected_components
 from refinery.spark.paths import HadoopFS, qualify
@@ -335,3 +336,15 @@ def _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info
         stats["run"] = dict(run_info, write_seconds=round(time.time() - started, 3))
         write_stats(spark, staging, stats)
     return stats
+
+
+def _report(stats: dict) -> str:
+    from refinery.spark.stats import format_summary
+
+    return format_summary(stats)
+
+
+STAGE = Stage("dedup", "spark-submit jobs/dedup.py --input DOCS [DOCS ...] --output DIR [--config dedup.yaml] [--set key=value ...]\n\n"
+              "Removes exact and near duplicates (MinHash LSH, connected components) and, optionally, documents that "
+              "overlap evaluation sets; writes kept/, duplicates/, rejected/, signatures/ and _stats.json.",
+              lambda spark, args, cfg: run(spark, args.input, args.output, cfg), _report, config_cls=DedupConfig)

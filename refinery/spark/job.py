@@ -1,4 +1,4 @@
-"""One ``main()`` for every ``jobs/<stage>.py``: the same flags, the same error rule.
+"""One ``main()`` for every ``jobs/<stage>.py`` (``Stage``: what a stage is to a job and to ``refinery run``): the same flags, the same error rule.
 
 The rule: a config error, a missing or unreadable input and a missing model exit 2 with one
 line on stderr *before* Spark starts; an input that only Spark can judge (a remote URI, a
@@ -25,7 +25,9 @@ def _none(*_args):
 
 
 @dataclasses.dataclass(frozen=True)
-class Job:
+class Stage:
+    """A stage: its name, config class, ``run``, what it reads (``inputs``) and how it reports."""
+
     name: str
     doc: str  # the job module's docstring; its first line is the usage line
     run: Callable[[Any, argparse.Namespace, Any], dict]  # (spark, args, cfg) -> stats
@@ -42,7 +44,7 @@ class Job:
     exit_code: Callable[[dict, argparse.Namespace], int] = lambda stats, args: 0
 
 
-def parser_for(job: Job) -> argparse.ArgumentParser:
+def parser_for(job: Stage) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=f"jobs/{job.name}.py", description=job.doc.strip().splitlines()[0])
     if job.inputs != "none":
         p.add_argument("--input", nargs="+", required=True, help=job.input_help)
@@ -61,7 +63,7 @@ def _one_line(e: BaseException) -> str:
     return text.splitlines()[0] if text else type(e).__name__
 
 
-def prepare(job: Job, args: argparse.Namespace):
+def prepare(job: Stage, args: argparse.Namespace):
     """Config and inputs, checked without Spark; raises ConfigError, InputError, JobError, ModelLoadError."""
     cfg = None
     if job.config_cls is not None:
@@ -93,7 +95,7 @@ def _classify(e: BaseException, kinds: dict) -> str | None:
     return None
 
 
-def job_main(job: Job, argv: list[str] | None = None) -> int:
+def job_main(job: Stage, argv: list[str] | None = None) -> int:
     """Parse, check, start Spark, run, report; the exit status of the job."""
     args = parser_for(job).parse_args(argv)
     kinds = _pre_spark_errors()
@@ -122,3 +124,15 @@ def job_main(job: Job, argv: list[str] | None = None) -> int:
         return 2
     print(job.report(stats), flush=True)
     return job.exit_code(stats, args)
+
+
+def entry(name: str, module: str):
+    """``jobs/<stage>.py``'s whole body: ``main = entry("clean", __name__)``; runs when executed."""
+    from refinery.spark.stages import stage
+
+    def main(argv: list[str] | None = None) -> int:
+        return job_main(stage(name), argv)
+
+    if module == "__main__":
+        sys.exit(main())
+    return main

@@ -199,7 +199,7 @@ def test_config_rejects_bad_values():
 def test_spark_job_crawls_host_groups_into_one_committed_output(spark, site, tmp_path):
     import json
 
-    from jobs.crawl import main
+    from jobs.crawl import main  # the job's entry point
 
     seeds = tmp_path / "seeds.txt"
     seeds.write_text(f"# two hosts, one server\n{site.base}/a\n\nhttp://localhost:{site.port}/b\nnot a url\n")

@@ -23,7 +23,7 @@ SAMPLE_JSONL = str(REPO / "sample" / "data" / "jsonl" / "part-00002.jsonl.zst")
 def _config(tmp_path, name, **extra) -> str:
     cfg = {"run_dir": str(tmp_path / name), "input": [SAMPLE_JSONL], "master": "local[2]",
            "spark": {"spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false"},
-           "tokenizer": {"enabled": False}, "mix": {"enabled": False}, "tokenize": {"enabled": False},
+           "tokenizer": {"enabled": False}, "mix": {"enabled": False}, "shards": {"enabled": False},
            "report": False, **extra}
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(cfg))

@@ -10,7 +10,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-import jobs.score as score_job
+import refinery.spark.score as score_job
+from refinery.spark.job import job_main
 from refinery.scoring.operator import REASON, QualityScorer
 from schemas import SCORED, validate_dataset
 from tests.scoring.corpus import documents
@@ -75,7 +76,7 @@ def test_missing_or_corrupt_model_fails_before_spark(tmp_path, tiny_models, caps
         (bad / f).write_bytes((root / "quality_bert" / f).read_bytes())
     (bad / "model.safetensors").write_bytes((root / "quality_bert" / "model.safetensors").read_bytes()[:1000])
     # in-process this time (the subprocess above showed the exit code): main returns before Spark
-    rc = score_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", f"models.domain={root}/domain.bin",
+    rc = job_main(score_job.STAGE, ["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", f"models.domain={root}/domain.bin",
                          f"models.fasttext_quality={root}/quality.bin", f"models.bert_quality={bad}"])
     err = capsys.readouterr().err
     assert rc == 2 and "cannot be loaded" in err and str(bad) in err

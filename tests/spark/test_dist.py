@@ -43,7 +43,7 @@ def test_dist_archives_run_the_ingest_job_on_a_standalone_cluster(tmp_path, spar
     unpacked = [root for root, dirs, _ in os.walk(tmp_path) if root.endswith(os.sep + "env") and "bin" in dirs]
     assert any("worker0" in p for p in unpacked) and any("worker1" in p for p in unpacked)
 
-    from jobs.ingest import run
+    from refinery.spark.ingest import run
     from refinery.ingest.config import IngestConfig
     from refinery.ingest.readers import list_input_files
 

@@ -81,7 +81,7 @@ CASES = {
     "score": (["--input", "{root}/missing"], ["--input", "{docs}", "--set", "cascade.mode=nonsense"]),
     "dedup": (["--input", "{root}/missing"], ["--input", "{docs}", "--set", "lsh.threshold=7"]),
     "mix": (["--input", "{root}/missing", "--config", "{mixcfg}"], ["--input", "{docs}", "--config", "{root}/no.yaml"]),
-    "tokenize": (["--input", "{root}/missing", "--tokenizer", "{tok}", "--chunk-tokens", "10"],
+    "shards": (["--input", "{root}/missing", "--tokenizer", "{tok}", "--chunk-tokens", "10"],
                  ["--input", "{docs}", "--tokenizer", "{tok}", "--chunk-tokens", "0"]),
     "crawl": (["--seeds", "{root}/no-seeds.txt"], ["--seeds", "{seeds}", "--set", "per_host_concurrency=0"]),
 }
@@ -111,8 +111,8 @@ def test_every_job_exits_2_with_one_line_before_spark(job, which, tmp_path, monk
 
 
 def test_set_takes_several_overrides_and_repeats(tmp_path):
-    from jobs.dedup import JOB
+    from refinery.spark.stages import stage
     from refinery.spark.job import parser_for
 
-    args = parser_for(JOB).parse_args(["--input", "x", "--output", "y", "--set", "a=1", "b=2", "--set", "c=3"])
+    args = parser_for(stage("dedup")).parse_args(["--input", "x", "--output", "y", "--set", "a=1", "b=2", "--set", "c=3"])
     assert args.set == ["a=1", "b=2", "c=3"]

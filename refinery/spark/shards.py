@@ -1,4 +1,5 @@
-"""The tokenize job (entry point: jobs/tokenize.py --input MIXED --tokenizer DIR --output SHARDS --chunk-tokens N).
+"""spark-submit jobs/shards.py --input DOCS --tokenizer DIR --output SHARDS --chunk-tokens N
+
 
 Tokenises a mix output (or any document dataset: one channel, input order) on the executors and writes token-shard chunks ``chunk-00000/`` … in mix
 order, each holding ``--chunk-tokens`` tokens (a document belongs to the chunk its first token
@@ -22,14 +23,13 @@ import functools
 import hashlib
 import json
 import os
-import sys
 import time
 
 from refinery.spark.arrow_apply import map_batches, spark_schema
 from refinery.spark.paths import HadoopFS, local_path, qualify
 from refinery.spark.prefix_sum import exclusive_prefix_sum, range_sorted
 from refinery.spark.inputs import read_documents, resolve_inputs
-from refinery.spark.job import Job, JobError, job_main
+from refinery.spark.job import JobError, Stage
 from refinery.tokenize.chunk_sink import CHUNK, SUMMARY, write_chunks
 from refinery.tokenize.encode import ENCODED, N_TOKENS, eos_id, make_encoder, tokenizer_hash, vocab_size
 from refinery.tokenize.shards import MANIFEST_FILE, list_chunks
@@ -50,7 +50,7 @@ def check_args(args, _cfg) -> None:
     if not os.path.isfile(os.path.join(args.tokenizer, "tokenizer.json")):
         raise JobError(f"--tokenizer {args.tokenizer}: no tokenizer.json there")
     if local_path(args.output) is None:
-        raise JobError(f"--output must be a local or shared-mount path, got {args.output} (see jobs/tokenize_job.py)")
+        raise JobError(f"--output must be a local or shared-mount path, got {args.output} (see refinery/spark/shards.py)")
     args.output = local_path(args.output)
 
 
@@ -162,14 +162,7 @@ def format_report(stats: dict) -> str:
             f"(written {len(stats['chunks_written'])}, skipped {len(stats['chunks_skipped'])}) in {stats['run']['seconds']}s")
 
 
-JOB = Job("tokenize", __doc__,
+STAGE = Stage("shards", __doc__,
           lambda spark, args, cfg: run(spark, args.input, args.tokenizer, args.output, args.chunk_tokens, args.eos_token),
           format_report, arguments=tokenize_arguments, check=check_args)
 
-
-def main(argv=None) -> int:
-    return job_main(JOB, argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
