@@ -49,7 +49,7 @@ from refinery.spark.paths import HadoopFS, qualify
 from refinery.spark.stats import outcome_stats, write_stats
 from schemas import DOCUMENT, DUPLICATE, REJECTED
 
-STAGE = "dedup"
+STAGE_NAME = "dedup"
 EXACT, NEAR, CONTAMINATION, INVALID = "dedup.exact", "dedup.near", "dedup.contamination", "dedup.invalid_row"
 SIGNATURE_PARAMS_FILE = "_params.json"
 # What a signatures/ dataset holds: enough to dedup a later batch against these documents.
@@ -317,7 +317,7 @@ def _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info
         (outcome.where(F.col("reason").isin(EXACT, NEAR)).select(*dup_cols)
          .repartition(F.col("cluster_id")).write.parquet(f"{staging}/duplicates"))
         rejected = outcome.where(F.col("reason").isin(CONTAMINATION, INVALID))
-        (rejected.withColumn("stage", F.lit(STAGE)).withColumn("raw_prefix", F.lit(None).cast("binary"))
+        (rejected.withColumn("stage", F.lit(STAGE_NAME)).withColumn("raw_prefix", F.lit(None).cast("binary"))
          .select(*REJECTED.names, *extra_columns)
          .repartition(F.col("reason"), F.pmod(F.xxhash64("doc_id"), F.lit(cfg.rejected_buckets)))
          .write.partitionBy("reason").parquet(f"{staging}/rejected"))
@@ -328,7 +328,7 @@ def _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info
             HadoopFS(spark, staging).write_text(f"{staging}/signatures/{SIGNATURE_PARAMS_FILE}",
                                                 json.dumps(signature_params(cfg), sort_keys=True))
         dims = tuple(d for d in ("category", "lang", "source") if d in outcome.columns and (d != "category" or has_category))
-        stats = outcome_stats(outcome, STAGE, dims, duplicate_reasons=(EXACT, NEAR))
+        stats = outcome_stats(outcome, STAGE_NAME, dims, duplicate_reasons=(EXACT, NEAR))
         stats["cluster_size_histogram"] = _cluster_histogram(outcome)
         stats["lsh"] = lsh_info
         if contamination_info:

@@ -1,4 +1,4 @@
-"""jobs/tokenize.py on the sample mix: shards decode to the mixed texts in order; reruns skip chunks."""
+"""jobs/shards.py on the sample mix: shards decode to the mixed texts in order; reruns skip chunks."""
 import json
 import os
 import shutil
