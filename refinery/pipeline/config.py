@@ -71,7 +71,7 @@ class PipelineConfig:
     tokenizer: TokenizerSpec = field(default_factory=TokenizerSpec)
     mix: StageSpec = field(default_factory=StageSpec)
     shards: ShardsSpec = field(default_factory=ShardsSpec)
-    tokenize: dict | None = None  # the old name of `shards:`; refused with a pointer to the new one
+    tokenize: dict[str, Any] | None = None  # the old name of `shards:`; refused with a pointer to the new one
     train: TrainSpec = field(default_factory=TrainSpec)
     report: bool = True
 

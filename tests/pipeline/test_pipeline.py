@@ -47,6 +47,18 @@ def test_bad_stage_config_stops_before_any_work(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
+def test_the_old_tokenize_section_points_at_shards(tmp_path):
+    from refinery.pipeline.run import main
+
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text(f"input: [{SAMPLE_JSONL}]\ntokenize: {{chunk_tokens: 5}}\n")
+    assert main([str(cfg), "--set", f"run_dir={tmp_path / 'r'}"]) == 2
+    cfg.write_text(f"input: [{SAMPLE_JSONL}]\nshards: {{chunk_tokens: 5}}\n")
+    from refinery.config import load_config
+
+    assert load_config(str(cfg), PipelineConfig).shards.chunk_tokens == 5
+
+
 @pytest.mark.slow
 def test_killed_in_dedup_resumes_there_with_the_uninterrupted_output(tmp_path):
     # an uninterrupted run up to dedup
