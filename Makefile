@@ -78,6 +78,7 @@ endif
 	mkdir -p $(DIST_DIR)
 	$(PY) -m venv_pack -q --compress-level $(DIST_COMPRESS) -p $(DIST_VENV) -o $(DIST_DIR)/refinery-env.tar.gz
 	$(PY) -m refinery.deploy --out $(DIST_DIR)/refinery.zip
+	tar -czf $(DIST_DIR)/models.tar.gz -C models .
 	@ls -la $(DIST_DIR)
 
 # The real corpus (corpus/README.md): Debian documentation packages + the venv's Python sources,

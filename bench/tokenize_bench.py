@@ -11,7 +11,7 @@ figures are per core. Measured side by side in one process, median of ``--passes
 * raw ``encode_batch_fast`` — the same without character offsets;
 * job operator path — what each job task does per batch: Arrow column → ``encode_batch_fast`` →
   EOS appended → ``list<int32>`` Arrow array, then the chunk sink writing ``.bin``/``.idx`` chunks;
-* ``--spark``: the whole job (``jobs/tokenize.py`` run in ``local[1]``: Parquet read, range
+* ``--spark``: the whole job (``jobs/shards.py`` run in ``local[1]``: Parquet read, range
   partitioning, mapInArrow, prefix sum, shuffle by chunk, chunk writing), one pass after a warm-up.
 """
 from __future__ import annotations
@@ -124,7 +124,7 @@ def main(argv=None) -> int:
 
 def spark_job(work, docs_dir, tok_dir, texts, channels, chunk_budget) -> float:
     from refinery.spark.session import build_session
-    from jobs.tokenize import run
+    from refinery.spark.shards import run
 
     mixed = work / "mixed"
     mixed.mkdir()

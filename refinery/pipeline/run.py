@@ -1,8 +1,8 @@
-"""`refinery run pipeline.yaml`: ingest → clean → score → dedup → tokenizer → mix → tokenize
+"""`refinery run pipeline.yaml`: ingest → clean → score → dedup → tokenizer → mix → shards
 (→ train → export → evaluate → report) in one Spark session, one run directory.
 
-Each stage writes ``RUN_DIR/<stage>/`` through its own job's ``run()`` (the same code spark-submit
-runs) and commits it atomically. After a stage succeeds, ``RUN_DIR/_pipeline/<stage>.json`` records
+Each Spark stage of the registry (``refinery.spark.stages.STAGES``) writes ``RUN_DIR/<stage>/`` through
+its ``Stage.run`` (the same code its spark-submit job runs) and commits it atomically. After a stage succeeds, ``RUN_DIR/_pipeline/<stage>.json`` records
 its fingerprint: a hash of the stage's resolved config and of its input's fingerprint (the raw
 inputs' names, sizes and mtimes for ingest). A rerun skips every stage whose output is committed
 with the same fingerprint, so a pipeline killed in dedup resumes at dedup, and changing the clean
@@ -23,25 +23,16 @@ import time
 from refinery.config import ConfigError, _merge, load_config, parse_overrides
 from refinery.pipeline.config import PipelineConfig, StageSpec
 
-SPARK_STAGES = ["ingest", "clean", "score", "dedup", "mix"]
-ALL_STAGES = ["ingest", "clean", "score", "dedup", "tokenizer", "mix", "tokenize", "train", "report"]
+from refinery.spark.stages import STAGES, stage as registered_stage
+
+SPARK_STAGES = [s.name for s in STAGES]  # run by the registry's Stage.run, in this order
+CONFIGURED = [s.name for s in STAGES if s.config_cls is not None]  # take a stage config; commit atomically
+ALL_STAGES = ["ingest", "clean", "score", "dedup", "tokenizer", "mix", "shards", "train", "report"]
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _stage_config_class(stage: str):
-    if stage == "ingest":
-        from refinery.ingest.config import IngestConfig as cls
-    elif stage == "clean":
-        from refinery.filters.config import CleanConfig as cls
-    elif stage == "score":
-        from refinery.scoring.config import ScoreConfig as cls
-    elif stage == "dedup":
-        from refinery.dedup.config import DedupConfig as cls
-    elif stage == "mix":
-        from refinery.mix.config import MixConfig as cls
-    else:
-        raise KeyError(stage)
-    return cls
+    return registered_stage(stage).config_cls
 
 
 def load_stage_config(stage: str, spec: StageSpec, extra: dict | None = None):
@@ -82,7 +73,7 @@ class Pipeline:
         self.forced = {s for s in self.stages if from_stage and s == from_stage}
         # every stage config is validated before any work starts
         self.stage_cfgs = {s: load_stage_config(s, getattr(cfg, s), self._pipeline_settings(s, early=True))
-                           for s in SPARK_STAGES if self._enabled(s)}
+                           for s in CONFIGURED if self._enabled(s)}
         self.spark = None
         self.fingerprints: dict[str, str] = {}
 
@@ -106,7 +97,7 @@ class Pipeline:
         return getattr(self.cfg, stage).enabled
 
     def out(self, stage: str) -> str:
-        return os.path.join(self.run_dir, "shards" if stage == "tokenize" else stage)
+        return os.path.join(self.run_dir, stage)
 
     def kept(self, stage: str) -> str:
         """A stage's documents (its ``kept/``): what the next stage reads."""
@@ -132,11 +123,11 @@ class Pipeline:
         os.replace(tmp, self._state_path(stage))
 
     def _start(self, stage: str, fingerprint: str) -> None:
-        """Before a non-Spark stage runs: keep a partial output of the same inputs (the tokenize job
+        """Before a non-Spark stage runs: keep a partial output of the same inputs (the shards job
         skips its committed chunks, training resumes from its last checkpoint), drop one made from
         other inputs. Spark stages replace their output atomically and need neither."""
         out, marker = self.out(stage), os.path.join(self.state_dir, f"{stage}.started")
-        if stage not in SPARK_STAGES and stage != "report" and os.path.isdir(out):
+        if stage not in CONFIGURED and stage != "report" and os.path.isdir(out):
             try:
                 with open(marker) as f:
                     same = f.read().strip() == fingerprint
@@ -153,7 +144,7 @@ class Pipeline:
         out = self.out(stage)
         if stage in SPARK_STAGES:
             return os.path.isfile(os.path.join(out, "_stats.json"))
-        marker = {"tokenizer": "tokenizer.json", "tokenize": "_stats.json", "train": "eval.json",
+        marker = {"tokenizer": "tokenizer.json", "train": "eval.json",
                   "report": None}[stage]
         return marker is not None and os.path.isfile(os.path.join(out, marker))
 
@@ -172,7 +163,7 @@ class Pipeline:
         """The stage whose output this stage reads (the nearest enabled one before it)."""
         chain = {"clean": ["ingest"], "score": ["clean", "ingest"], "dedup": ["score", "clean", "ingest"],
                  "tokenizer": ["dedup", "score", "clean", "ingest"], "mix": ["dedup", "score", "clean", "ingest"],
-                 "tokenize": ["mix"], "train": ["tokenize"], "report": []}[stage]
+                 "shards": ["mix"], "train": ["shards"], "report": []}[stage]
         for s in chain:
             if self._enabled(s):
                 return s
@@ -186,13 +177,13 @@ class Pipeline:
             return _fingerprint(stage, dataclasses.asdict(self.stage_cfgs[stage]), input_fingerprint(files))
         up = self.upstream(stage)
         up_fp = self.fingerprints.get(up) or (self._recorded(up) or {}).get("fingerprint") if up else None
-        if stage in SPARK_STAGES:
+        if stage in CONFIGURED:
             own = dataclasses.asdict(self.stage_cfgs[stage])
         elif stage == "report":
             return _fingerprint(stage, time.time())  # cheap: always re-made
         else:
             own = dataclasses.asdict(getattr(self.cfg, stage))
-        extra = self.fingerprints.get("tokenizer") if stage == "tokenize" else None
+        extra = self.fingerprints.get("tokenizer") if stage == "shards" else None
         return _fingerprint(stage, own, up_fp, extra)
 
     def run(self) -> dict:
@@ -210,7 +201,7 @@ class Pipeline:
             self.log(f"[{stage:9s}] running → {self.out(stage)}")
             self._start(stage, fp)
             t0 = time.time()
-            summary = getattr(self, f"run_{stage}")()
+            summary = self.run_stage(stage) if stage in SPARK_STAGES else getattr(self, f"run_{stage}")()
             seconds = time.time() - t0
             self._record(stage, fp, seconds, summary)
             rows = (f"rows in {summary['rows_in']:,}, kept {summary.get('rows_kept', 0):,}, "
@@ -222,34 +213,31 @@ class Pipeline:
         return done
 
     # -- the stages ----------------------------------------------------------------------------
-    def _spark_summary(self, stats: dict) -> dict:
-        keys = ("rows_in", "rows_kept", "rows_rejected", "rows_duplicate")
+    def stage_args(self, stage: str) -> argparse.Namespace:
+        """What the stage's job would have parsed: its input is the upstream stage's output directory."""
+        from refinery.spark.inputs import resolve_inputs
+
+        args = argparse.Namespace(output=self.out(stage))
+        if stage == "ingest":
+            from refinery.ingest.readers import list_input_files
+
+            args.files = list_input_files(self.cfg.input)
+        else:
+            args.input = resolve_inputs([self.out(self.upstream(stage))])
+        if stage == "shards":
+            args.tokenizer, args.chunk_tokens, args.eos_token = self.tokenizer_dir(), self.cfg.shards.chunk_tokens, None
+        return args
+
+    def stage_config(self, stage: str):
+        if stage == "mix":  # now the tokenizer exists
+            return load_stage_config("mix", self.cfg.mix, self._pipeline_settings("mix"))
+        return self.stage_cfgs.get(stage)
+
+    def run_stage(self, stage: str) -> dict:
+        """One registered Spark stage; its summary is the row and token counts of its stats."""
+        stats = registered_stage(stage).run(self.session(), self.stage_args(stage), self.stage_config(stage))
+        keys = ("rows_in", "rows_kept", "rows_rejected", "rows_duplicate") if stage != "shards" else ("num_tokens", "num_chunks")
         return {k: stats[k] for k in keys if k in stats}
-
-    def run_ingest(self) -> dict:
-        from jobs.ingest import run
-        from refinery.ingest.readers import list_input_files
-
-        stats = run(self.session(), list_input_files(self.cfg.input), self.out("ingest"), self.stage_cfgs["ingest"])
-        return self._spark_summary(stats)
-
-    def run_clean(self) -> dict:
-        from jobs.clean import run
-
-        stats = run(self.session(), self.out(self.upstream("clean")), self.out("clean"), self.stage_cfgs["clean"])
-        return self._spark_summary(stats)
-
-    def run_score(self) -> dict:
-        from jobs.score import run
-
-        stats = run(self.session(), [self.out(self.upstream("score"))], self.out("score"), self.stage_cfgs["score"])
-        return self._spark_summary(stats)
-
-    def run_dedup(self) -> dict:
-        from refinery.spark.dedup import run
-
-        stats = run(self.session(), [self.kept(self.upstream("dedup"))], self.out("dedup"), self.stage_cfgs["dedup"])
-        return self._spark_summary(stats)
 
     def tokenizer_dir(self) -> str:
         return self.cfg.tokenizer.path or self.out("tokenizer")
@@ -267,20 +255,6 @@ class Pipeline:
             raise RuntimeError(f"tokenizer training failed: train_tokenizer {' '.join(argv)}")
         return {"path": self.out("tokenizer")}
 
-    def run_mix(self) -> dict:
-        from jobs.mix import run
-
-        cfg = load_stage_config("mix", self.cfg.mix, self._pipeline_settings("mix"))
-        stats = run(self.session(), [self.kept(self.upstream("mix"))], self.out("mix"), cfg)
-        return self._spark_summary(stats)
-
-    def run_tokenize(self) -> dict:
-        from jobs.tokenize_job import run
-
-        stats = run(self.session(), self.out("mix"), self.tokenizer_dir(), self.out("tokenize"),
-                    self.cfg.tokenize.chunk_tokens)
-        return {k: stats[k] for k in ("num_tokens", "num_chunks") if k in stats}
-
     def run_train(self) -> dict:
         """Train through the deepspeed launcher (a separate process, as on GPU nodes), export, evaluate."""
         spec = self.cfg.train
@@ -291,7 +265,7 @@ class Pipeline:
         launcher = [sys.executable, "-m", "deepspeed.launcher.runner", "--num_gpus", str(spec.ranks)]
         with open(os.path.join(self.tokenizer_dir(), "tokenizer.json"), encoding="utf-8") as f:
             vocab_size = _vocab_size(json.load(f))
-        overrides = [f"data.shards={self.out('tokenize')}", f"run_dir={train_dir}",
+        overrides = [f"data.shards={self.out('shards')}", f"run_dir={train_dir}",
                      f"data.tokenizer={self.tokenizer_dir()}", f"model.vocab_size={vocab_size}", *spec.set]
         self._call(launcher + [os.path.join(REPO, "trainer", "pretrain.py"), "--config", spec.config, *overrides],
                    env, spec.timeout_s, "training")
@@ -301,7 +275,7 @@ class Pipeline:
         hf_dir = os.path.join(train_dir, "hf")
         self._call([sys.executable, "-m", "trainer.export", "--ckpt", os.path.join(train_dir, ckpts[-1]),
                     "--out", hf_dir], env, spec.timeout_s, "export")
-        eval_cmd = [sys.executable, "-m", "trainer.evaluate", "--model", hf_dir, "--shards", self.out("tokenize"),
+        eval_cmd = [sys.executable, "-m", "trainer.evaluate", "--model", hf_dir, "--shards", self.out("shards"),
                     "--out", os.path.join(train_dir, "eval.json")]
         if spec.probes:
             eval_cmd += ["--probes", spec.probes, "--tokenizer", self.tokenizer_dir()]

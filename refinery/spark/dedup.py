@@ -41,13 +41,15 @@ from refinery.dedup.config import DEFAULT_GROUP, DedupConfig
 from refinery.dedup.contamination import EvalNgramIndex
 from refinery.dedup.operators import SIGNATURE_FIELDS, SIMILARITY_FIELD, make_pair_similarity_operator, make_signature_operator
 from refinery.spark.arrow_apply import map_batches
+from refinery.spark.inputs import InputError as _InputError, read_documents
+from refinery.spark.job import Stage
 from refinery.spark.commit import atomic_output
 from refinery.spark.connected_components import connected_components
 from refinery.spark.paths import HadoopFS, qualify
 from refinery.spark.stats import outcome_stats, write_stats
 from schemas import DOCUMENT, DUPLICATE, REJECTED
 
-STAGE = "dedup"
+STAGE_NAME = "dedup"
 EXACT, NEAR, CONTAMINATION, INVALID = "dedup.exact", "dedup.near", "dedup.contamination", "dedup.invalid_row"
 SIGNATURE_PARAMS_FILE = "_params.json"
 # What a signatures/ dataset holds: enough to dedup a later batch against these documents.
@@ -55,7 +57,7 @@ SIGNATURE_COLUMNS = ["doc_id", "category", "exact_key", "quality", "length", "n_
 NORMALISE_PATTERN = r"[^\p{L}\p{N}]+"
 
 
-class InputError(ValueError):
+class InputError(_InputError):
     """The input cannot be deduplicated as given (a missing column, incompatible signatures)."""
 
 
@@ -147,7 +149,7 @@ def run(spark, inputs: list[str], output: str, cfg: DedupConfig, log=print) -> d
 
     F = _F()
     started = time.time()
-    docs, extra_columns = _conform_documents(spark.read.parquet(*[qualify(p) for p in inputs]), cfg)
+    docs, extra_columns = _conform_documents(read_documents(spark, inputs), cfg)
     has_category = cfg.category_column in docs.columns
     has_quality = cfg.quality_column in docs.columns
     groups = cfg.lsh.groups(cfg.minhash.num_perm)
@@ -315,7 +317,7 @@ def _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info
         (outcome.where(F.col("reason").isin(EXACT, NEAR)).select(*dup_cols)
          .repartition(F.col("cluster_id")).write.parquet(f"{staging}/duplicates"))
         rejected = outcome.where(F.col("reason").isin(CONTAMINATION, INVALID))
-        (rejected.withColumn("stage", F.lit(STAGE)).withColumn("raw_prefix", F.lit(None).cast("binary"))
+        (rejected.withColumn("stage", F.lit(STAGE_NAME)).withColumn("raw_prefix", F.lit(None).cast("binary"))
          .select(*REJECTED.names, *extra_columns)
          .repartition(F.col("reason"), F.pmod(F.xxhash64("doc_id"), F.lit(cfg.rejected_buckets)))
          .write.partitionBy("reason").parquet(f"{staging}/rejected"))
@@ -326,7 +328,7 @@ def _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info
             HadoopFS(spark, staging).write_text(f"{staging}/signatures/{SIGNATURE_PARAMS_FILE}",
                                                 json.dumps(signature_params(cfg), sort_keys=True))
         dims = tuple(d for d in ("category", "lang", "source") if d in outcome.columns and (d != "category" or has_category))
-        stats = outcome_stats(outcome, STAGE, dims, duplicate_reasons=(EXACT, NEAR))
+        stats = outcome_stats(outcome, STAGE_NAME, dims, duplicate_reasons=(EXACT, NEAR))
         stats["cluster_size_histogram"] = _cluster_histogram(outcome)
         stats["lsh"] = lsh_info
         if contamination_info:
@@ -334,3 +336,15 @@ def _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info
         stats["run"] = dict(run_info, write_seconds=round(time.time() - started, 3))
         write_stats(spark, staging, stats)
     return stats
+
+
+def _report(stats: dict) -> str:
+    from refinery.spark.stats import format_summary
+
+    return format_summary(stats)
+
+
+STAGE = Stage("dedup", "spark-submit jobs/dedup.py --input DOCS [DOCS ...] --output DIR [--config dedup.yaml] [--set key=value ...]\n\n"
+              "Removes exact and near duplicates (MinHash LSH, connected components) and, optionally, documents that "
+              "overlap evaluation sets; writes kept/, duplicates/, rejected/, signatures/ and _stats.json.",
+              lambda spark, args, cfg: run(spark, args.input, args.output, cfg), _report, config_cls=DedupConfig)

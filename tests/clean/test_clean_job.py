@@ -8,7 +8,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-import jobs.clean as clean_job
+import refinery.spark.clean as clean_job
+from refinery.spark.job import job_main
 from refinery.cli import main as cli
 from refinery.config import load_config
 from refinery.filters.config import CleanConfig
@@ -109,7 +110,7 @@ def test_crafted_documents_rules_edits_and_pii(crafted_clean):
 
 def test_pii_step_alone_rejects_nothing(spark, crafted_clean, capsys):
     _, root = crafted_clean
-    assert clean_job.main(["--input", str(root / "docs"), "--output", str(root / "pii"), "--steps", "pii"]) == 0
+    assert job_main(clean_job.STAGE, ["--input", str(root / "docs"), "--output", str(root / "pii"), "--steps", "pii"]) == 0
     stats = validate_stats(str(root / "pii"))
     assert stats["rows_rejected"] == 0 and stats["rows_kept"] == 7 and stats["steps"] == ["pii"]
     assert stats["pii"]["items_replaced"] == 3
@@ -117,11 +118,11 @@ def test_pii_step_alone_rejects_nothing(spark, crafted_clean, capsys):
 
 
 def test_config_error_stops_before_spark(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(clean_job, "build_session", lambda *a, **k: pytest.fail("Spark started for a bad config"))
+    monkeypatch.setattr("refinery.spark.session.build_session", lambda *a, **k: pytest.fail("Spark started for a bad config"))
     args = ["--input", str(tmp_path), "--output", str(tmp_path / "o")]
-    assert clean_job.main(args + ["--steps", "lines,dedup"]) == 2
+    assert job_main(clean_job.STAGE, args + ["--steps", "lines,dedup"]) == 2
     assert "steps: unknown steps ['dedup']" in capsys.readouterr().err
-    assert clean_job.main(args + ["--set", "profiles.en.thresholds.gopher.min_wrds=3"]) == 2
+    assert job_main(clean_job.STAGE, args + ["--set", "profiles.en.thresholds.gopher.min_wrds=3"]) == 2
     assert "profiles.en.thresholds.gopher.min_wrds: unknown rule id" in capsys.readouterr().err
 
 

@@ -199,13 +199,14 @@ def test_config_rejects_bad_values():
 def test_spark_job_crawls_host_groups_into_one_committed_output(spark, site, tmp_path):
     import json
 
-    from jobs.crawl import main
+    from jobs.crawl import main  # the job's entry point
 
     seeds = tmp_path / "seeds.txt"
     seeds.write_text(f"# two hosts, one server\n{site.base}/a\n\nhttp://localhost:{site.port}/b\nnot a url\n")
     out = tmp_path / "crawl"
-    stats = main(["--seeds", str(seeds), "--output", str(out), "--max-depth", "0", "--user-agent", AGENT,
-                  "--set", "per_host_delay_s=0", "--partitions", "2"])
+    assert main(["--seeds", str(seeds), "--output", str(out), "--max-depth", "0", "--user-agent", AGENT,
+                 "--set", "per_host_delay_s=0", "--partitions", "2"]) == 0
+    stats = json.loads((out / "_stats.json").read_text())
 
     assert stats["hosts"] == 2 and stats["pages_fetched"] == 2 and stats["invalid_urls"] == 1
     assert json.loads((out / "_stats.json").read_text())["pages_fetched"] == 2
@@ -214,3 +215,41 @@ def test_spark_job_crawls_host_groups_into_one_committed_output(spark, site, tmp
     assert sorted(r["uri"] for r in responses) == [f"{site.base}/a", f"http://localhost:{site.port}/b"]
     assert len(glob.glob(str(out / "crawl-p*.warc.gz"))) == 2
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left
+
+
+# robots.txt semantics (RFC 9309 §2.2.2-2.2.3; the examples of Google's robots.txt documentation)
+ROBOTS = b"""User-agent: *
+Disallow: /*.pdf$
+Disallow: /fish*
+Allow: /fish/salmon
+Disallow: /page
+Allow: /page/
+Disallow: /shop
+Allow: /shop
+Sitemap: http://h/sitemap.xml
+"""
+
+
+def test_robots_wildcard_matches_any_characters():
+    rules = rules_from_response(200, ROBOTS)
+    assert not rules.can_fetch(AGENT, "http://h/fishheads/catfish.php")
+    assert not rules.can_fetch(AGENT, "http://h/a/b.pdf")  # urllib.robotparser fetched this one
+
+
+def test_robots_dollar_anchors_the_end():
+    rules = rules_from_response(200, ROBOTS)
+    assert rules.can_fetch(AGENT, "http://h/a/b.pdf?x=1") and rules.can_fetch(AGENT, "http://h/a/b.pdfs")
+
+
+def test_robots_longest_match_wins_whatever_the_order():
+    rules = rules_from_response(200, ROBOTS)
+    assert rules.can_fetch(AGENT, "http://h/fish/salmon") and not rules.can_fetch(AGENT, "http://h/fish/trout")
+    assert rules.can_fetch(AGENT, "http://h/page/1") and not rules.can_fetch(AGENT, "http://h/pages")
+    flipped = rules_from_response(200, b"User-agent: *\nAllow: /page/\nDisallow: /page\n")
+    assert flipped.can_fetch(AGENT, "http://h/page/1") and not flipped.can_fetch(AGENT, "http://h/pages")
+
+
+def test_robots_allow_wins_a_tie_and_sitemaps_are_read():
+    rules = rules_from_response(200, ROBOTS)
+    assert rules.can_fetch(AGENT, "http://h/shop")
+    assert rules.sitemaps == ["http://h/sitemap.xml"]

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-import jobs.ingest as ingest_job
+import refinery.spark.ingest as ingest_job
 from refinery.config import load_config
 from refinery.ingest.config import IngestConfig
 from refinery.ingest.readers import list_input_files

@@ -3,7 +3,8 @@ right reason, nothing crashes, and the accounting adds up."""
 import json
 import os
 
-import jobs.ingest as ingest_job
+import refinery.spark.ingest as ingest_job
+from refinery.spark.job import job_main
 from tests.ingest.outputs import read_output
 
 
@@ -61,15 +62,15 @@ def test_config_error_stops_before_spark(tmp_path, monkeypatch, capsys):
     def no_spark(*a, **k):
         raise AssertionError("Spark was started for a bad config")
 
-    monkeypatch.setattr(ingest_job, "build_session", no_spark)
+    monkeypatch.setattr("refinery.spark.session.build_session", no_spark)
     bad = tmp_path / "ingest.yaml"
     bad.write_text("extract:\n  html_backnd: trafilatura\n")
-    assert ingest_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--config", str(bad)]) == 2
+    assert job_main(ingest_job.STAGE, ["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--config", str(bad)]) == 2
     assert "extract.html_backnd: unknown key" in capsys.readouterr().err
     bad.write_text("batch_size: -3\n")
-    assert ingest_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--config", str(bad)]) == 2
+    assert job_main(ingest_job.STAGE, ["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--config", str(bad)]) == 2
     assert "batch_size: must be positive" in capsys.readouterr().err
-    assert ingest_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", "extract.html_backend=lynx"]) == 2
+    assert job_main(ingest_job.STAGE, ["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", "extract.html_backend=lynx"]) == 2
     assert "extract.html_backend: expected one of" in capsys.readouterr().err
 
 
@@ -88,12 +89,12 @@ def test_stats_account_for_every_input_byte(fault_output):
 
 
 def test_job_where_every_file_failed_exits_non_zero(spark, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(ingest_job, "build_session", lambda *a, **k: spark)
+    monkeypatch.setattr("refinery.spark.session.build_session", lambda *a, **k: spark)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.jsonl.gz").write_bytes(b"this is not gzip data at all\n" * 50)
     (tmp_path / "in" / "b.parquet").write_bytes(b"PAR1 nor is this parquet")
     out = tmp_path / "out"
-    assert ingest_job.main(["--input", str(tmp_path / "in"), "--output", str(out)]) == 1
+    assert job_main(ingest_job.STAGE, ["--input", str(tmp_path / "in"), "--output", str(out)]) == 1
     assert "every input file failed (2)" in capsys.readouterr().err
     stats = json.loads((out / "_stats.json").read_text())
     assert stats["files_failed"] == 2 and stats["rows_in"] == 2

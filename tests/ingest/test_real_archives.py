@@ -36,7 +36,7 @@ def _rows(path, columns):
 @pytest.fixture(scope="module")
 def real_ingest(spark, tmp_path_factory):
     import corpus.warc
-    import jobs.ingest as ingest_job
+    import refinery.spark.ingest as ingest_job
     from refinery.config import load_config
     from refinery.ingest.config import IngestConfig
 

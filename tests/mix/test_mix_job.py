@@ -54,7 +54,7 @@ def test_annealing_mixture_holds_only_top_quality(sample_mix, sample_documents):
 
 @pytest.mark.slow
 def test_usage_counts_change_selection_on_a_second_mix(spark, sample_mix, sample_documents, tmp_path):
-    import jobs.mix as mix_job
+    import refinery.spark.mix as mix_job
 
     out1, _, cfg, usage_dir = sample_mix
     first = _table(out1 / "data")

@@ -23,7 +23,7 @@ SAMPLE_JSONL = str(REPO / "sample" / "data" / "jsonl" / "part-00002.jsonl.zst")
 def _config(tmp_path, name, **extra) -> str:
     cfg = {"run_dir": str(tmp_path / name), "input": [SAMPLE_JSONL], "master": "local[2]",
            "spark": {"spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false"},
-           "tokenizer": {"enabled": False}, "mix": {"enabled": False}, "tokenize": {"enabled": False},
+           "tokenizer": {"enabled": False}, "mix": {"enabled": False}, "shards": {"enabled": False},
            "report": False, **extra}
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(cfg))
@@ -45,6 +45,18 @@ def test_bad_stage_config_stops_before_any_work(tmp_path):
         Pipeline(PipelineConfig(run_dir=str(tmp_path / "r"), input=[SAMPLE_JSONL],
                                 clean=StageSpec(set={"no_such_key": 1})))
     assert not (tmp_path / "r").exists()
+
+
+def test_the_old_tokenize_section_points_at_shards(tmp_path):
+    from refinery.pipeline.run import main
+
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text(f"input: [{SAMPLE_JSONL}]\ntokenize: {{chunk_tokens: 5}}\n")
+    assert main([str(cfg), "--set", f"run_dir={tmp_path / 'r'}"]) == 2
+    cfg.write_text(f"input: [{SAMPLE_JSONL}]\nshards: {{chunk_tokens: 5}}\n")
+    from refinery.config import load_config
+
+    assert load_config(str(cfg), PipelineConfig).shards.chunk_tokens == 5
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_default_models_score_the_bundled_sample(spark, tmp_path):
-    import jobs.ingest as ingest_job
+    import refinery.spark.ingest as ingest_job
     from refinery.config import load_config
     from refinery.ingest.config import IngestConfig
     from refinery.ingest.readers import list_input_files

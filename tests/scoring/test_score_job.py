@@ -10,7 +10,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-import jobs.score as score_job
+import refinery.spark.score as score_job
+from refinery.spark.job import job_main
 from refinery.scoring.operator import REASON, QualityScorer
 from schemas import SCORED, validate_dataset
 from tests.scoring.corpus import documents
@@ -65,8 +66,14 @@ def run_main(*args):
 
 
 def test_missing_or_corrupt_model_fails_before_spark(tmp_path, tiny_models, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     root = tiny_models[0]
-    r = run_main("--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", f"models.domain={tmp_path}/nope.ftz")
+    docs = tmp_path / "docs"  # a valid input, so the model is what fails
+    docs.mkdir()
+    pq.write_table(pa.table({"doc_id": ["a"], "text": ["a document"]}), docs / "a.parquet")
+    r = run_main("--input", str(docs), "--output", str(tmp_path / "o"), "--set", f"models.domain={tmp_path}/nope.ftz")
     assert r.returncode == 2 and "model error" in r.stderr and "nope.ftz" in r.stderr
     assert "Spark" not in r.stdout  # no session was started
     bad = tmp_path / "bert"
@@ -75,7 +82,7 @@ def test_missing_or_corrupt_model_fails_before_spark(tmp_path, tiny_models, caps
         (bad / f).write_bytes((root / "quality_bert" / f).read_bytes())
     (bad / "model.safetensors").write_bytes((root / "quality_bert" / "model.safetensors").read_bytes()[:1000])
     # in-process this time (the subprocess above showed the exit code): main returns before Spark
-    rc = score_job.main(["--input", str(tmp_path), "--output", str(tmp_path / "o"), "--set", f"models.domain={root}/domain.bin",
+    rc = job_main(score_job.STAGE, ["--input", str(docs), "--output", str(tmp_path / "o"), "--set", f"models.domain={root}/domain.bin",
                          f"models.fasttext_quality={root}/quality.bin", f"models.bert_quality={bad}"])
     err = capsys.readouterr().err
     assert rc == 2 and "cannot be loaded" in err and str(bad) in err

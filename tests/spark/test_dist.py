@@ -1,6 +1,6 @@
-"""`make dist` ships what YARN gets: the code zip (--py-files) and the packed virtualenv
-(spark.archives). A standalone cluster whose workers see neither this checkout nor the
-project's virtualenv runs the ingest job (on the faulty corpus) from those two files and gets
+"""`make dist` ships what YARN gets: the code zip (--py-files), the packed virtualenv and the
+models (spark.archives). A standalone cluster whose workers see neither this checkout nor the
+project's virtualenv runs the ingest job (on the faulty corpus) from those three files and gets
 exactly the local result."""
 import os
 import subprocess
@@ -20,7 +20,8 @@ def test_dist_archives_run_the_ingest_job_on_a_standalone_cluster(tmp_path, spar
     subprocess.run(["make", "dist", "DIST_EXTRAS=", f"DIST_VENV={tmp_path / 'venv'}", f"DIST_DIR={dist}",
                     "DIST_COMPRESS=1", f"PYTHON={sys.executable}"],
                    cwd=REPO, check=True, stdout=subprocess.DEVNULL, timeout=900)
-    assert (dist / "refinery.zip").stat().st_size > 0 and (dist / "refinery-env.tar.gz").stat().st_size > 0
+    for name in ("refinery.zip", "refinery-env.tar.gz", "models.tar.gz"):
+        assert (dist / name).stat().st_size > 0, name
 
     # Workers: no PYTHONPATH to this checkout, no PYSPARK_PYTHON pointing at our venv.
     env = spark_env()
@@ -32,7 +33,8 @@ def test_dist_archives_run_the_ingest_job_on_a_standalone_cluster(tmp_path, spar
     with standalone_cluster(tmp_path, workers=2, env=env) as master:
         cmd = [str(SPARK_HOME / "bin" / "spark-submit"), "--master", master,
                "--py-files", str(dist / "refinery.zip"),
-               "--conf", f"spark.archives={dist / 'refinery-env.tar.gz'}#env",
+               # models/ (lid.176.ftz) unpacks in each executor's working directory
+               "--conf", f"spark.archives={dist / 'refinery-env.tar.gz'}#env,{dist / 'models.tar.gz'}#models",
                "--conf", "spark.pyspark.python=./env/bin/python",
                "--conf", f"spark.pyspark.driver.python={sys.executable}",
                "--conf", "spark.ui.enabled=false",
@@ -43,7 +45,7 @@ def test_dist_archives_run_the_ingest_job_on_a_standalone_cluster(tmp_path, spar
     unpacked = [root for root, dirs, _ in os.walk(tmp_path) if root.endswith(os.sep + "env") and "bin" in dirs]
     assert any("worker0" in p for p in unpacked) and any("worker1" in p for p in unpacked)
 
-    from jobs.ingest import run
+    from refinery.spark.ingest import run
     from refinery.ingest.config import IngestConfig
     from refinery.ingest.readers import list_input_files
 

@@ -1,4 +1,4 @@
-"""jobs/tokenize.py on the sample mix: shards decode to the mixed texts in order; reruns skip chunks."""
+"""jobs/shards.py on the sample mix: shards decode to the mixed texts in order; reruns skip chunks."""
 import json
 import os
 import shutil
@@ -17,7 +17,7 @@ CHUNK_TOKENS = 60_000
 
 @pytest.fixture(scope="module")
 def shards(spark, sample_mix, sample_tokenizer, tmp_path_factory):
-    from jobs.tokenize import run
+    from refinery.spark.shards import run
 
     out = tmp_path_factory.mktemp("shards") / "out"
     stats = run(spark, str(sample_mix[0]), str(sample_tokenizer), str(out), CHUNK_TOKENS)
@@ -70,7 +70,7 @@ def test_chunks_have_the_budget_and_manifests_add_up(shards, sample_mix, sample_
 
 @pytest.mark.slow
 def test_rerun_skips_committed_chunks_and_rewrites_the_same_bytes(spark, shards, sample_mix, sample_tokenizer):
-    from jobs.tokenize import run
+    from refinery.spark.shards import run
 
     out, stats = shards
     target = out / "chunk-00001"
@@ -104,3 +104,26 @@ def test_encode_appends_eos_and_sink_streams_into_chunks(tmp_path, sample_tokeni
     again = list(write_chunks(iter([batch]), str(tmp_path), ["zh", "en", "code"], 4096, "h", {}))
     assert [s.column("written")[0].as_py() for s in again] == [False, False]
     assert json.loads(again[1].column("manifest")[0].as_py())["num_documents"] == 1
+
+
+def test_any_document_dataset_tokenises_as_one_channel_in_input_order(spark, sample_mix, sample_tokenizer, tmp_path):
+    """No mix: a plain document file (one row group, so one Spark partition) keeps its row order."""
+    import pyarrow.parquet as pq
+    from tokenizers import Tokenizer
+
+    import refinery.spark.shards as tokenize_job
+    from refinery.spark.job import job_main
+
+    doc_ids, texts, _ = _mixed_in_order(sample_mix[0])
+    doc_ids, texts = doc_ids[::-1][:200], texts[::-1][:200]  # an order no mix wrote
+    (tmp_path / "docs").mkdir()
+    pq.write_table(pa.table({"doc_id": doc_ids, "text": texts}), tmp_path / "docs" / "part-0.parquet")
+    out = tmp_path / "shards"
+    assert job_main(tokenize_job.STAGE, ["--input", str(tmp_path / "docs"), "--tokenizer", str(sample_tokenizer),
+                              "--output", str(out), "--chunk-tokens", "1000000000", "--master", "local[2]"]) == 0
+    tok = Tokenizer.from_file(str(sample_tokenizer / "tokenizer.json"))
+    [path] = list_chunks(str(out))
+    chunk = ShardChunk(path)
+    assert chunk.doc_ids() == doc_ids
+    assert {chunk.channel(i) for i in range(len(chunk))} == {"all"}
+    assert [tok.decode(chunk.document(i)[:-1].tolist(), skip_special_tokens=False) for i in range(len(chunk))] == texts

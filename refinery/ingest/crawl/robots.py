@@ -7,13 +7,18 @@ What an unreadable robots.txt means follows Google's documented handling
   429, 5xx   -> the server cannot tell us: treat the whole origin as disallowed
   no answer  -> same as 5xx
 Google re-fetches after 24 h; one crawl run is shorter, so there is no expiry.
+
+The rules are parsed by Protego (the parser Scrapy uses), which follows RFC 9309 and Google:
+``*`` wildcards, ``$`` end anchors, the longest matching rule wins and ``Allow`` wins a tie;
+``urllib.robotparser`` ignores wildcards and answers by rule order.
 """
 
 from __future__ import annotations
 
 import threading
 from typing import Callable
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from .urls import origin_of
 
@@ -22,15 +27,30 @@ from .urls import origin_of
 RobotsFetch = Callable[[str], "tuple[int | None, bytes]"]
 
 
-def rules_from_response(status: int | None, body: bytes) -> RobotFileParser:
-    rules = RobotFileParser()
+class RobotsRules:
+    """One origin's answer: parsed rules, or a fixed verdict when there were none to read."""
+
+    def __init__(self, parsed: Protego | None = None, allow_all: bool = False):
+        self._parsed = parsed
+        self._allow_all = allow_all
+
+    def can_fetch(self, user_agent: str, url: str) -> bool:
+        if self._parsed is None:
+            return self._allow_all
+        return self._parsed.can_fetch(url, user_agent)
+
+    def crawl_delay(self, user_agent: str) -> float | None:
+        return None if self._parsed is None else self._parsed.crawl_delay(user_agent)
+
+    @property
+    def sitemaps(self) -> list[str]:
+        return [] if self._parsed is None else list(self._parsed.sitemaps)
+
+
+def rules_from_response(status: int | None, body: bytes) -> RobotsRules:
     if status is not None and 200 <= status < 300:
-        rules.parse(body.decode("utf-8", errors="replace").splitlines())
-    elif status is not None and 400 <= status < 500 and status != 429:
-        rules.allow_all = True
-    else:
-        rules.disallow_all = True
-    return rules
+        return RobotsRules(Protego.parse(body.decode("utf-8", errors="replace")))
+    return RobotsRules(allow_all=status is not None and 400 <= status < 500 and status != 429)
 
 
 class RobotsCache:
@@ -38,7 +58,7 @@ class RobotsCache:
         self._user_agent = user_agent
         self._fetch = fetch
         self._lock = threading.Lock()
-        self._rules: dict[str, RobotFileParser] = {}
+        self._rules: dict[str, RobotsRules] = {}
         self._origin_locks: dict[str, threading.Lock] = {}
 
     def allowed(self, url: str) -> bool:
@@ -48,7 +68,7 @@ class RobotsCache:
         delay = self.rules_for(url).crawl_delay(self._user_agent)
         return float(delay) if delay is not None else None
 
-    def rules_for(self, url: str) -> RobotFileParser:
+    def rules_for(self, url: str) -> RobotsRules:
         origin = origin_of(url)
         with self._lock:
             if origin in self._rules:

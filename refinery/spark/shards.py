@@ -1,6 +1,7 @@
-"""The tokenize job (entry point: jobs/tokenize.py --input MIXED --tokenizer DIR --output SHARDS --chunk-tokens N).
+"""spark-submit jobs/shards.py --input DOCS --tokenizer DIR --output SHARDS --chunk-tokens N
 
-Tokenises a mix output on the executors and writes token-shard chunks ``chunk-00000/`` … in mix
+
+Tokenises a mix output (or any document dataset: one channel, input order) on the executors and writes token-shard chunks ``chunk-00000/`` … in mix
 order, each holding ``--chunk-tokens`` tokens (a document belongs to the chunk its first token
 falls in, so a chunk holds N plus less than one document). Chunks are committed one by one; a
 rerun skips the committed ones.
@@ -18,44 +19,60 @@ staging directory and the final rename, which HDFS does atomically.
 """
 from __future__ import annotations
 
-import argparse
 import functools
 import hashlib
 import json
 import os
-import sys
 import time
 
 from refinery.spark.arrow_apply import map_batches, spark_schema
 from refinery.spark.paths import HadoopFS, local_path, qualify
 from refinery.spark.prefix_sum import exclusive_prefix_sum, range_sorted
-from refinery.spark.session import build_session, ui_address
+from refinery.spark.inputs import read_documents, resolve_inputs
+from refinery.spark.job import JobError, Stage
 from refinery.tokenize.chunk_sink import CHUNK, SUMMARY, write_chunks
 from refinery.tokenize.encode import ENCODED, N_TOKENS, eos_id, make_encoder, tokenizer_hash, vocab_size
 from refinery.tokenize.shards import MANIFEST_FILE, list_chunks
 
 STATS_FILE = "_stats.json"
+SINGLE_CHANNEL = "all"  # the channel of an input that is not a mixture
 
 
-def parse_args(argv):
-    p = argparse.ArgumentParser(prog="jobs/tokenize.py", description=__doc__.splitlines()[0])
-    p.add_argument("--input", required=True, help="a mix output (its data/ is read) or a Parquet dataset")
+def tokenize_arguments(p) -> None:
     p.add_argument("--tokenizer", required=True, help="Hugging Face tokenizer directory (tokenizer.json)")
-    p.add_argument("--output", required=True, help="shard directory (local or a shared mount)")
     p.add_argument("--chunk-tokens", type=int, required=True, help="tokens per chunk (1e9 in production)")
     p.add_argument("--eos-token", help="default: tokenizer_config.json's eos_token")
-    p.add_argument("--master", help="Spark master when not run through spark-submit (default local[*])")
-    return p.parse_args(argv)
 
 
-def _mix_info(spark, input_uri: str) -> tuple[str, dict]:
-    """(dataset URI, the mix's _stats.json or {})."""
-    fs = HadoopFS(spark, input_uri)
-    data = qualify(input_uri) + "/data"
-    if fs.exists(data):
-        stats = json.loads(fs.read_text(qualify(input_uri) + "/_stats.json")) if fs.exists(qualify(input_uri) + "/_stats.json") else {}
-        return data, stats
-    return qualify(input_uri), {}
+def check_args(args, _cfg) -> None:
+    if args.chunk_tokens <= 0:
+        raise JobError("--chunk-tokens must be positive")
+    if not os.path.isfile(os.path.join(args.tokenizer, "tokenizer.json")):
+        raise JobError(f"--tokenizer {args.tokenizer}: no tokenizer.json there")
+    if local_path(args.output) is None:
+        raise JobError(f"--output must be a local or shared-mount path, got {args.output} (see refinery/spark/shards.py)")
+    args.output = local_path(args.output)
+
+
+def _mix_stats(spark, inputs: list[str]) -> dict:
+    """The mix's _stats.json when the input is one mix output (its data/), else {}."""
+    if len(inputs) != 1 or not qualify(inputs[0]).endswith("/data"):
+        return {}
+    stats_uri = qualify(inputs[0])[: -len("/data")] + "/_stats.json"
+    fs = HadoopFS(spark, stats_uri)
+    return json.loads(fs.read_text(stats_uri)) if fs.exists(stats_uri) else {}
+
+
+def as_mixture(docs):
+    """Any document dataset as a one-channel mixture in input order (a mix output passes as is)."""
+    from pyspark.sql import functions as F
+
+    if "channel" not in docs.columns:
+        docs = docs.withColumn("channel", F.lit(SINGLE_CHANNEL))
+    if "order" not in docs.columns:
+        # increasing in the order Spark reads the files and their rows
+        docs = docs.withColumn("order", F.monotonically_increasing_id())
+    return docs
 
 
 def source_fingerprint(files: list[str], mix_stats: dict) -> str:
@@ -81,15 +98,13 @@ def check_existing(out_dir: str, tok_hash: str, fingerprint: str, chunk_tokens: 
     return done
 
 
-def run(spark, input_uri: str, tokenizer: str, out_dir: str, chunk_tokens: int, eos_token: str | None = None) -> dict:
+def run(spark, input_uri: str | list[str], tokenizer: str, out_dir: str, chunk_tokens: int, eos_token: str | None = None) -> dict:
     from pyspark.sql import functions as F
 
     started = time.time()
-    data_uri, mix_stats = _mix_info(spark, input_uri)
-    mixed = spark.read.parquet(data_uri)
-    missing = [c for c in ("doc_id", "channel", "order", "text") if c not in mixed.columns]
-    if missing:
-        raise ValueError(f"{data_uri} lacks column(s) {missing}: is it a mix output?")
+    uris = resolve_inputs(input_uri, hadoop_fs=lambda uri: HadoopFS(spark, uri))
+    mix_stats = _mix_stats(spark, uris)
+    mixed = as_mixture(read_documents(spark, uris))
     channels = list(mix_stats.get("channels") or sorted(r[0] for r in mixed.select("channel").distinct().collect()))
     tok_hash, vocab, eos = tokenizer_hash(tokenizer), vocab_size(tokenizer), eos_id(tokenizer, eos_token)
     fingerprint = source_fingerprint(mixed.inputFiles(), mix_stats)
@@ -142,31 +157,12 @@ def run(spark, input_uri: str, tokenizer: str, out_dir: str, chunk_tokens: int, 
     return stats
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    if args.chunk_tokens <= 0:
-        print("tokenize: --chunk-tokens must be positive", file=sys.stderr)
-        return 2
-    if not os.path.isfile(os.path.join(args.tokenizer, "tokenizer.json")):
-        print(f"tokenize: no tokenizer.json in {args.tokenizer}", file=sys.stderr)
-        return 2
-    out_dir = local_path(args.output)
-    if out_dir is None:
-        print(f"tokenize: --output must be a local or shared-mount path, got {args.output} (see the module docstring)",
-              file=sys.stderr)
-        return 2
-    spark = build_session("refinery-tokenize", master=args.master)
-    print(f"tokenize: {args.input} -> {out_dir}  (Spark UI: {ui_address(spark)})", flush=True)
-    try:
-        stats = run(spark, args.input, args.tokenizer, out_dir, args.chunk_tokens, args.eos_token)
-    except ValueError as e:
-        print(f"tokenize: {e}", file=sys.stderr)
-        return 2
-    print(f"[tokenize] {stats['rows_in']:,} documents, {stats['num_tokens']:,} tokens, {stats['num_chunks']} chunks "
-          f"(written {len(stats['chunks_written'])}, skipped {len(stats['chunks_skipped'])}) in {stats['run']['seconds']}s",
-          flush=True)
-    return 0
+def format_report(stats: dict) -> str:
+    return (f"[tokenize] {stats['rows_in']:,} documents, {stats['num_tokens']:,} tokens, {stats['num_chunks']} chunks "
+            f"(written {len(stats['chunks_written'])}, skipped {len(stats['chunks_skipped'])}) in {stats['run']['seconds']}s")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+STAGE = Stage("shards", __doc__,
+          lambda spark, args, cfg: run(spark, args.input, args.tokenizer, args.output, args.chunk_tokens, args.eos_token),
+          format_report, arguments=tokenize_arguments, check=check_args)
+

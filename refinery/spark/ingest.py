@@ -1,0 +1,46 @@
+"""spark-submit jobs/ingest.py --input PATH [PATH ...] --output DIR [--config ingest.yaml] [--set key=value ...]
+
+Reads WARC/WET/JSONL/Parquet (a directory, a glob, a file, or @list.txt), extracts and
+normalises text, identifies language, and writes ``kept/``, ``rejected/`` and ``_stats.json``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+
+from refinery.ingest.config import IngestConfig
+from refinery.ingest.pipeline import FILE_INDEX_COLUMN, FILE_REPORT_REASON, make_file_ingester
+from refinery.spark.arrow_apply import map_batches
+from refinery.spark.ingest_files import file_report_stats
+from refinery.spark.job import Stage
+from refinery.spark.stage import write_outcomes
+from refinery.spark.stats import format_summary
+from schemas import OUTCOME
+
+
+def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
+    """One task per ``files_per_task`` files; each streams its files through the ingester."""
+    n_tasks = max(1, -(-len(files) // cfg.files_per_task))
+    # File indices come from the JVM (no Python stage to build the task list); each task
+    # looks its paths up in the list shipped with the operator.
+    indices = spark.range(0, len(files), 1, numPartitions=n_tasks).withColumnRenamed("id", FILE_INDEX_COLUMN)
+    make_ingester = functools.partial(make_file_ingester, cfg, tuple(files), file_reports=True)
+    outcomes = map_batches(indices, make_ingester, OUTCOME, cache_key=("ingest", repr(cfg), hash(tuple(files))))
+    run_info = {"inputs": len(files), "config": dataclasses.asdict(cfg)}
+    return write_outcomes(spark, outcomes, output, "ingest", run_info, rejected_buckets=cfg.rejected_buckets,
+                          extra_stats=file_report_stats, internal_reason=FILE_REPORT_REASON)
+
+
+def exit_code(stats: dict, args) -> int:
+    """1 when every input file failed (the job wrote only rejected rows)."""
+    if stats["files_failed"] == len(args.files):
+        print(f"ingest: every input file failed ({len(args.files)}); see rejected/ and _stats.json", file=sys.stderr)
+        return 1
+    return 0
+
+
+STAGE = Stage("ingest", __doc__, lambda spark, args, cfg: run(spark, args.files, args.output, cfg), format_summary,
+          config_cls=IngestConfig, inputs="files", input_help="directory, glob, file or @list.txt (several allowed)",
+          exit_code=exit_code)
+

@@ -1,0 +1,56 @@
+"""spark-submit jobs/score.py --input DOCS [DOCS ...] --output DIR [--config score.yaml] [--set key=value ...]
+
+Adds ``category``, ``category_score``, ``fasttext_quality`` and ``quality_score`` to every
+document (domain classifier, fastText quality, BERT quality in a cascade), keeps those at or
+above their category's threshold and writes ``kept/``, ``rejected/reason=score.quality_below_threshold/``
+and ``_stats.json`` (with the per-category bias check). ``--input`` is a stage output
+directory (its ``kept/`` is read) or Parquet files/directories.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+from refinery.scoring.categories import FORMATTED, PROSE
+from refinery.scoring.config import ScoreConfig
+from refinery.scoring.operator import check_models, make_score_operator, resolve_thresholds
+from refinery.spark.arrow_apply import map_batches
+from refinery.spark.bias import threshold_bias_report
+from refinery.spark.inputs import read_documents as inputs_read_documents
+from refinery.spark.job import Stage
+from refinery.spark.stage import write_outcomes
+from refinery.spark.stats import format_summary
+from schemas import DOCUMENT, SCORED, SCORED_OUTCOME
+
+
+def read_documents(spark, inputs: list[str]):
+    """Documents by the one input rule (refinery.spark.inputs); only DOCUMENT columns travel."""
+    from pyspark.sql import functions as F
+
+    df = inputs_read_documents(spark, inputs)
+    return df.select(*[F.col(c) if c in df.columns else F.lit(None).cast("string").alias(c) for c in DOCUMENT.names])
+
+
+def run(spark, inputs: list[str], output: str, cfg: ScoreConfig) -> dict:
+    thresholds = resolve_thresholds(cfg)
+    docs = read_documents(spark, inputs)
+    make_operator = functools.partial(make_score_operator, cfg, thresholds)
+    outcomes = map_batches(docs, make_operator, SCORED_OUTCOME, cache_key=("score", repr(cfg), repr(thresholds)))
+    bias = functools.partial(threshold_bias_report, per_category=thresholds.per_category,
+                             global_threshold=thresholds.global_threshold, prose=PROSE, formatted=FORMATTED)
+    run_info = {"inputs": inputs, "config": dataclasses.asdict(cfg), "thresholds": thresholds.per_category}
+    return write_outcomes(spark, outcomes, output, "score", run_info, dims=("source", "lang", "category"),
+                          rejected_buckets=cfg.rejected_buckets, kept_columns=SCORED.names, extra_stats=bias)
+
+
+def format_report(stats: dict) -> str:
+    s = stats["bias_check"]["summary"]
+    return (format_summary(stats) + "\n  keep rate per-category thresholds vs one global threshold "
+            f"({stats['bias_check']['global_threshold']:.3f}): " +
+            ", ".join(f"{k}={v['keep_rate']}/{v['global_threshold_keep_rate']}" for k, v in s.items() if v["rows"]))
+
+
+# a missing or corrupt model stops the job before Spark starts
+STAGE = Stage("score", __doc__, lambda spark, args, cfg: run(spark, args.input, args.output, cfg), format_report,
+          config_cls=ScoreConfig, check=lambda args, cfg: check_models(cfg))
+
