@@ -11,11 +11,15 @@ import importlib.util
 
 import torch
 
+from trainer import attention
 from trainer.config import ModelConfig
 
 
-def choose_attn_implementation(requested: str) -> str:
-    """flash_attention_2 only when the ``flash-attn`` package imports and a GPU is present, else SDPA."""
+def choose_attn_implementation(requested: str, document_mask: bool = False) -> str:
+    """Packed documents: ``document_varlen`` (trainer.attention: flash-attn varlen or per-document
+    SDPA). Otherwise flash_attention_2 only when ``flash-attn`` imports and a GPU is present, else SDPA."""
+    if document_mask:
+        return attention.NAME
     if requested != "auto":
         return requested
     if torch.cuda.is_available() and importlib.util.find_spec("flash_attn") is not None:
@@ -51,7 +55,7 @@ def hf_config(cfg: ModelConfig, attn_implementation: str):
     return config
 
 
-def build_model(cfg: ModelConfig, seed: int, device: str | torch.device = "cpu"):
+def build_model(cfg: ModelConfig, seed: int, device: str | torch.device = "cpu", document_mask: bool = False):
     """A freshly initialised model in fp32 (DeepSpeed keeps fp32 masters and casts to bf16).
 
     Built directly on ``device``: initialising a 1B model's weights on the GPU takes a fraction of
@@ -61,19 +65,19 @@ def build_model(cfg: ModelConfig, seed: int, device: str | torch.device = "cpu")
     from transformers import LlamaForCausalLM
 
     torch.manual_seed(seed)
-    attn = choose_attn_implementation(cfg.attn_implementation)
+    attn = choose_attn_implementation(cfg.attn_implementation, document_mask)
     with torch.device(device):
         model = LlamaForCausalLM(hf_config(cfg, attn))
     return model
 
 
-def load_pretrained(path: str, cfg: ModelConfig, dtype=torch.bfloat16):
+def load_pretrained(path: str, cfg: ModelConfig, dtype=torch.bfloat16, document_mask: bool = False):
     """Continue-pretrain: load a HF checkpoint; an extended tokenizer gets new embedding rows
     initialised to the mean of the existing rows (Hewitt 2021: the mean keeps the new tokens'
     initial logits close to the old distribution instead of random spikes)."""
     from transformers import LlamaForCausalLM
 
-    attn = choose_attn_implementation(cfg.attn_implementation)
+    attn = choose_attn_implementation(cfg.attn_implementation, document_mask)
     model = LlamaForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation=attn)
     model.config.use_cache = False
     theirs = model.config

@@ -61,8 +61,10 @@ def forward_loss(engine, batch, device, z_loss: float):
     import torch
     import torch.nn.functional as F
 
-    t = {k: v.to(device, non_blocking=True) for k, v in batch.tensors.items()}
-    logits = engine(input_ids=t["input_ids"], position_ids=t.get("position_ids")).logits.float()
+    from trainer.attention import model_inputs
+
+    t = {k: batch.tensors[k].to(device, non_blocking=True) for k in ("labels", "channels")}
+    logits = engine(**model_inputs(batch.tensors, device)).logits.float()
     token_losses = F.cross_entropy(logits.flatten(0, 1), t["labels"].flatten(), reduction="none")
     loss = token_losses.mean()
     if z_loss:
@@ -108,9 +110,10 @@ def main(argv=None) -> int:
     os.makedirs(cfg.run_dir, exist_ok=True)
     if cfg.init_from:
         model = load_pretrained(cfg.init_from, cfg.model,
-                                torch.bfloat16 if cfg.train.precision == "bf16" else torch.float32)
+                                torch.bfloat16 if cfg.train.precision == "bf16" else torch.float32,
+                                document_mask=cfg.data.document_mask)
     else:
-        model = build_model(cfg.model, cfg.train.seed, device)
+        model = build_model(cfg.model, cfg.train.seed, device, document_mask=cfg.data.document_mask)
     n_params = count_params(model)
     startup["model"] = time.time() - launched
     engine = build_engine(model, cfg, world)
