@@ -177,6 +177,9 @@ class StabilityConfig:
     max_skips_per_step: int = 4          # replacement batches tried for one step
     rollback_after: int = 3              # spikes within rollback_window steps → roll back
     rollback_window: int = 20
+    # device: the spike gate decides on the GPU, the host reads losses at log steps (trainer.spike_gate);
+    # host: every micro-batch's loss is read back and a spiking batch is replaced (one sync each)
+    decide_on: Literal["device", "host"] = "device"
 
     def __post_init__(self):
         check(self.window >= 2, "window", "must be >= 2")

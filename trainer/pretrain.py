@@ -101,6 +101,7 @@ def main(argv=None) -> int:
     from trainer.metrics import LossTracker, MetricsLogger, memory_gb, peak_flops
     from trainer.model import build_model, count_params, flops_per_token, load_pretrained
     from trainer.schedule import build_schedule
+    from trainer.spike_gate import DeviceSpikeGate, apply_drained
     from trainer.stability import SpikeDetector
 
     # ---- process group, model, engine ----
@@ -140,6 +141,9 @@ def main(argv=None) -> int:
     startup["resume"] = time.time() - launched
     step = loop["step"]
     spikes = SpikeDetector(cfg.stability, loop["spikes"])
+    # stability decided on the device: no host read per micro-batch (trainer.spike_gate)
+    gate = (DeviceSpikeGate(world, device, spikes.threshold())
+            if cfg.stability.enabled and cfg.stability.decide_on == "device" else None)
     loader, registry = make_loader(cfg, SamplerState(**loop["sampler"]), rank, world)
     position = SamplerState(**loop["sampler"])   # sampler state after the last consumed batch
     tracker = LossTracker(cfg.data.max_channels, device)
@@ -183,6 +187,9 @@ def main(argv=None) -> int:
                 if step_number in cfg.debug.spike_steps and step_number not in injected:
                     injected.add(step_number)       # test hook: a spike, once per step number
                     checked = loss * cfg.debug.spike_factor
+                if gate is not None:
+                    loss = gate.gate(loss, step_number, batch.where[:4], checked)
+                    break
                 value = global_mean(checked, world)
                 if not spikes.is_loss_spike(value):
                     spikes.record_loss(value)
@@ -201,10 +208,13 @@ def main(argv=None) -> int:
         loop["consumed_tokens"] += tokens_per_step
 
         grad_norm = None
-        if cfg.stability.enabled or step % cfg.log.every_steps == 0:
+        is_log_step = step % cfg.log.every_steps == 0 or step == t.max_steps
+        if gate is not None:
+            gate.record_grad_norm(step, engine.get_global_grad_norm())
+        if (cfg.stability.enabled and gate is None) or is_log_step:
             norm = engine.get_global_grad_norm()
             grad_norm = float(norm) if norm is not None else None
-        if cfg.stability.enabled:
+        if cfg.stability.enabled and gate is None:
             if spikes.is_grad_spike(grad_norm):
                 spikes.record_spike(step)
                 metrics.event(step, "grad_norm_spike", grad_norm=grad_norm)
@@ -212,7 +222,9 @@ def main(argv=None) -> int:
                 spikes.record_grad_norm(grad_norm)
 
         # ---- log (the only place the loss comes to the host when stability is off) ----
-        if step % cfg.log.every_steps == 0 or step == t.max_steps:
+        if is_log_step:
+            if gate is not None:
+                loop["skipped_batches"] += apply_drained(gate, spikes, metrics)
             mean_loss, per_channel, tokens = tracker.reduce_and_reset()
             elapsed = time.perf_counter() - interval_start
             waited = loader.wait_seconds - wait_at_start
@@ -247,6 +259,9 @@ def main(argv=None) -> int:
                 loop["consumed_tokens"] = restored["consumed_tokens"]
                 spikes = SpikeDetector(cfg.stability, restored["spikes"])
                 spikes.events.clear()
+                if gate is not None:
+                    gate.drain()
+                    gate.set_threshold(spikes.threshold())
                 tracker.reduce_and_reset()
                 continue
 

@@ -71,3 +71,45 @@ def test_document_varlen_gradients_match_the_reference(tmp_path):
     F.cross_entropy(logits, labels.flatten()).backward()
     for (name, p), q in zip(packed.named_parameters(), plain.parameters()):
         assert torch.allclose(p.grad, q.grad, atol=1e-5), name
+
+
+def test_device_spike_gate_decides_like_the_host_detector_without_reading_the_device(monkeypatch):
+    from trainer.config import StabilityConfig
+    from trainer.spike_gate import DeviceSpikeGate, apply_drained
+    from trainer.stability import SpikeDetector
+
+    class Events:
+        def __init__(self):
+            self.rows = []
+
+        def event(self, step, name, **fields):
+            self.rows.append((step, name, fields))
+
+    cfg = StabilityConfig(window=10, min_history=5, sigma=4.0)
+    rng = np.random.default_rng(0)
+    values = list(5.0 - 0.01 * np.arange(40) + 0.05 * rng.standard_normal(40))
+    values[20], values[21], values[33] = 50.0, float("nan"), 9.0       # two spikes and a NaN
+    host, device_policy, gate, log = SpikeDetector(cfg), SpikeDetector(cfg), DeviceSpikeGate(1, "cpu"), Events()
+    host_kept, device_kept = [], []
+    for start in range(0, 40, 4):                 # a log step every 4 micro-batches
+        block = values[start:start + 4]
+        # the oracle: the host path's decision with the threshold as of the last log step
+        limit = host.threshold()
+        for v in block:
+            kept = bool(np.isfinite(v)) and (limit is None or v <= limit)
+            host_kept.append(kept)
+            host.record_loss(v) if kept else host.record_spike(0)
+        # the gate: no host read allowed while gating
+        with monkeypatch.context() as m:
+            for name in ("item", "tolist", "__bool__", "__float__"):
+                m.setattr(torch.Tensor, name, lambda *a, **k: pytest.fail("host read in gate()"))
+            losses = [torch.tensor(v, requires_grad=True) for v in block]
+            out = [gate.gate(x, step=start + i) for i, x in enumerate(losses)]
+        for x, y in zip(losses, out):
+            y.backward()
+            device_kept.append(bool(x.grad == 1.0))
+            assert x.grad.item() in (0.0, 1.0)
+        apply_drained(gate, device_policy, log)
+    assert device_kept == host_kept and host_kept.count(False) == 3
+    assert [s for s, name, _ in log.rows if name == "skip_batch"] == [20, 21, 33]
+    assert np.allclose(device_policy.losses, host.losses, rtol=1e-6)
