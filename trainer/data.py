@@ -67,8 +67,10 @@ class PackedSampler:
     """The deterministic walk over (epoch, chunk, window); yields global micro-batches."""
 
     def __init__(self, shards_dir: str, seq_len: int, global_micro: int, shuffle: bool,
-                 state: SamplerState, registry: ChannelRegistry, document_mask: bool = False):
-        self.paths = list_chunks(shards_dir)
+                 state: SamplerState, registry: ChannelRegistry, document_mask: bool = False,
+                 paths: list[str] | None = None):
+        # paths: the chunk list rank 0 broadcast (trainer.shard_info), so every rank walks the same chunks
+        self.paths = list_chunks(shards_dir) if paths is None else list(paths)
         if not self.paths:
             raise FileNotFoundError(f"data.shards: no complete chunk-NNNNN in {shards_dir}")
         self.seq_len = seq_len
@@ -197,10 +199,11 @@ class Prefetcher:
         self._thread.join(timeout=5)
 
 
-def make_loader(cfg, state: SamplerState, rank: int, world: int) -> tuple[Prefetcher, ChannelRegistry]:
+def make_loader(cfg, state: SamplerState, rank: int, world: int,
+                paths: list[str] | None = None) -> tuple[Prefetcher, ChannelRegistry]:
     registry = ChannelRegistry(cfg.data.max_channels)
     sampler = PackedSampler(cfg.data.shards, cfg.data.seq_len, world * cfg.train.micro_batch_size,
-                            cfg.data.shuffle, state, registry, cfg.data.document_mask)
+                            cfg.data.shuffle, state, registry, cfg.data.document_mask, paths)
     loader = Prefetcher(sampler, rank, cfg.train.micro_batch_size, cfg.data.prefetch,
                         pin=torch.cuda.is_available())
     return loader, registry
