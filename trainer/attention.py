@@ -17,6 +17,7 @@ creation (and its packed-sequence check, a host read) is skipped altogether.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 
 import numpy as np
@@ -39,6 +40,7 @@ def document_cu_seqlens(position_ids: np.ndarray | torch.Tensor) -> np.ndarray:
     return np.append(starts, len(flat)).astype(np.int32)
 
 
+@functools.lru_cache(maxsize=1)
 def _flash_varlen():
     if importlib.util.find_spec("flash_attn") is None:
         return None
