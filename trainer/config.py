@@ -145,6 +145,8 @@ class TrainConfig:
     precision: Literal["bf16", "fp32"] = "bf16"
     seed: int = 1234
     z_loss: float = 0.0                  # PaLM's z-loss coefficient (1e-4 there); 0 = off
+    compile: bool = False                # torch.compile each decoder layer (trainer.model.compile_layers)
+    fused_ce: bool = False               # Liger fused linear cross-entropy, no full logits (trainer.loss; GPU)
 
     def __post_init__(self):
         check(self.max_steps > 0, "max_steps", "must be positive")
@@ -177,6 +179,9 @@ class StabilityConfig:
     max_skips_per_step: int = 4          # replacement batches tried for one step
     rollback_after: int = 3              # spikes within rollback_window steps → roll back
     rollback_window: int = 20
+    # device: the spike gate decides on the GPU, the host reads losses at log steps (trainer.spike_gate);
+    # host: every micro-batch's loss is read back and a spiking batch is replaced (one sync each)
+    decide_on: Literal["device", "host"] = "device"
 
     def __post_init__(self):
         check(self.window >= 2, "window", "must be >= 2")
@@ -227,3 +232,9 @@ class TrainerConfig:
               "longer than model.max_seq_len × rope.factor")
         check(self.init_from is None or os.path.isdir(self.init_from), "init_from",
               f"not a directory: {self.init_from}")
+        if self.train.fused_ce:
+            import importlib.util
+
+            check(importlib.util.find_spec("liger_kernel") is not None, "train.fused_ce",
+                  "needs the liger-kernel package (pip install liger-kernel; its Triton kernels need a GPU)")
+            check(self.deepspeed.zero_stage <= 2, "train.fused_ce", "needs deepspeed.zero_stage <= 2")

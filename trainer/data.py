@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from refinery.tokenize.shards import ShardChunk, list_chunks
+from trainer.attention import document_cu_seqlens
 
 
 @dataclass
@@ -66,8 +67,10 @@ class PackedSampler:
     """The deterministic walk over (epoch, chunk, window); yields global micro-batches."""
 
     def __init__(self, shards_dir: str, seq_len: int, global_micro: int, shuffle: bool,
-                 state: SamplerState, registry: ChannelRegistry, document_mask: bool = False):
-        self.paths = list_chunks(shards_dir)
+                 state: SamplerState, registry: ChannelRegistry, document_mask: bool = False,
+                 paths: list[str] | None = None):
+        # paths: the chunk list rank 0 broadcast (trainer.shard_info), so every rank walks the same chunks
+        self.paths = list_chunks(shards_dir) if paths is None else list(paths)
         if not self.paths:
             raise FileNotFoundError(f"data.shards: no complete chunk-NNNNN in {shards_dir}")
         self.seq_len = seq_len
@@ -129,8 +132,8 @@ class PackedSampler:
             "channels": channel_map[np.asarray(chunk.channel_ids)[docs]],
         }
         if self.document_mask:
-            # positions restart at each document; HF Llama then masks attention across documents
-            # (block-diagonal causal mask for SDPA, varlen kernels for flash-attention-2)
+            # positions restart at each document; the loader turns them into cu_seqlens and the
+            # model's document_varlen attention keeps every document to itself (trainer.attention)
             out["position_ids"] = np.arange(start, start + self.seq_len) - np.maximum(offsets[docs], start)
         return out
 
@@ -147,7 +150,7 @@ class PackedSampler:
 
 @dataclass
 class Batch:
-    tensors: dict            # input_ids, labels, channels[, position_ids]: [micro, seq_len] int64
+    tensors: dict            # input_ids, labels, channels[, position_ids]: [micro, seq_len] int64[, cu_seqlens]
     state: SamplerState      # sampler position after this micro-batch
     where: list              # (chunk name, window) of every global sample, for rollback logs
 
@@ -169,6 +172,8 @@ class Prefetcher:
                 mine, state, where = self.sampler.next_global_micro(
                     slice(self.rank * self.micro, (self.rank + 1) * self.micro))
                 tensors = {k: torch.from_numpy(np.stack([s[k] for s in mine])) for k in mine[0]}
+                if "position_ids" in tensors:   # document masking: segment boundaries for varlen attention
+                    tensors["cu_seqlens"] = torch.from_numpy(document_cu_seqlens(tensors["position_ids"].numpy()))
                 if self.pin:
                     tensors = {k: v.pin_memory() for k, v in tensors.items()}
                 item = Batch(tensors, state, where)
@@ -194,10 +199,11 @@ class Prefetcher:
         self._thread.join(timeout=5)
 
 
-def make_loader(cfg, state: SamplerState, rank: int, world: int) -> tuple[Prefetcher, ChannelRegistry]:
+def make_loader(cfg, state: SamplerState, rank: int, world: int,
+                paths: list[str] | None = None) -> tuple[Prefetcher, ChannelRegistry]:
     registry = ChannelRegistry(cfg.data.max_channels)
     sampler = PackedSampler(cfg.data.shards, cfg.data.seq_len, world * cfg.train.micro_batch_size,
-                            cfg.data.shuffle, state, registry, cfg.data.document_mask)
+                            cfg.data.shuffle, state, registry, cfg.data.document_mask, paths)
     loader = Prefetcher(sampler, rank, cfg.train.micro_batch_size, cfg.data.prefetch,
                         pin=torch.cuda.is_available())
     return loader, registry

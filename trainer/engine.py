@@ -1,9 +1,9 @@
 """DeepSpeed plumbing: process group, the generated ``ds_config``, the optimizer, the engine.
 
 The DeepSpeed config is generated from the YAML (ZeRO stage, offload, micro batch, gradient
-accumulation, clipping, bf16) so there is one place to change a run; a user's own
-``ds_config.json`` (``deepspeed.config_file``) is merged over it, except that batch sizes must
-agree with the data loader's (a mismatch is a config error, not a silent change).
+accumulation, clipping, bf16 with fp32 gradient reduction) so there is one place to change a run;
+a user's own ``ds_config.json`` (``deepspeed.config_file``) is deep-merged over it with a printed
+diff, except that batch sizes and precision must agree with the YAML (``trainer.ds_config``).
 """
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ import os
 
 import torch
 
-from refinery.config import ConfigError
 from trainer.config import TrainerConfig
-
-BATCH_KEYS = ("train_micro_batch_size_per_gpu", "gradient_accumulation_steps", "train_batch_size")
+from trainer.ds_config import merge_user_config, precision_keys
 
 
 def init_distributed(cfg: TrainerConfig) -> tuple[int, int, torch.device]:
@@ -46,7 +44,7 @@ def init_distributed(cfg: TrainerConfig) -> tuple[int, int, torch.device]:
     return rank, world, torch.device("cpu")
 
 
-def deepspeed_config(cfg: TrainerConfig, world: int) -> dict:
+def deepspeed_config(cfg: TrainerConfig, world: int, report=print) -> dict:
     t, d = cfg.train, cfg.deepspeed
     zero: dict = {"stage": d.zero_stage, "overlap_comm": d.zero_stage > 0, "contiguous_gradients": True}
     if d.offload_optimizer:
@@ -61,7 +59,7 @@ def deepspeed_config(cfg: TrainerConfig, world: int) -> dict:
         "gradient_accumulation_steps": t.grad_accum,
         "train_batch_size": t.micro_batch_size * t.grad_accum * world,
         "gradient_clipping": t.grad_clip,
-        "bf16": {"enabled": t.precision == "bf16"},
+        **precision_keys(t.precision),
         "zero_optimization": zero,
         # our torch AdamW works with ZeRO (and offload) without DeepSpeed's JIT-built CPUAdam
         "zero_allow_untested_optimizer": True,
@@ -72,10 +70,10 @@ def deepspeed_config(cfg: TrainerConfig, world: int) -> dict:
     if d.config_file:
         with open(d.config_file, encoding="utf-8") as f:
             user = json.load(f)
-        for key in BATCH_KEYS:
-            if key in user and user[key] not in ("auto", ds[key]):
-                raise ConfigError(f"deepspeed.config_file: {key}={user[key]} disagrees with the YAML ({ds[key]})")
-        ds.update({k: v for k, v in user.items() if k not in BATCH_KEYS and k not in ("optimizer", "scheduler")})
+        ds, diff = merge_user_config(ds, user, d.config_file)
+        if report is not None:
+            for line in diff or [f"{d.config_file}: no change to the generated config"]:
+                report(f"[trainer] ds_config {line}")
     return ds
 
 
@@ -93,8 +91,9 @@ def build_engine(model, cfg: TrainerConfig, world: int):
     import deepspeed
 
     optimizer = build_optimizer(model, cfg)
+    report = print if torch.distributed.get_rank() == 0 else None
     engine, _, _, _ = deepspeed.initialize(model=model, optimizer=optimizer,
-                                           config=deepspeed_config(cfg, world))
+                                           config=deepspeed_config(cfg, world, report))
     return engine
 
 

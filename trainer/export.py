@@ -144,10 +144,32 @@ def export(ckpt: str, out: str, dtype: torch.dtype | None = None, max_shard_byte
     hf_config["use_cache"] = True
     hf_config.pop("_attn_implementation", None)
     hf_config["architectures"] = ["LlamaForCausalLM"]
+    tokenizer = copy_tokenizer(trainer_config["data"].get("tokenizer"), out)
+    if hf_config.get("eos_token_id") is None and tokenizer:
+        hf_config["eos_token_id"] = tokenizer_eos_id(out)
     with open(os.path.join(out, "config.json"), "w", encoding="utf-8") as f:
         json.dump(hf_config, f, indent=2)
-    tokenizer = copy_tokenizer(trainer_config["data"].get("tokenizer"), out)
-    return {"out": out, "tensors": len(params), "bytes": total, "shards": len(shards), "tokenizer": tokenizer}
+    write_generation_config(out, hf_config)
+    return {"out": out, "tensors": len(params), "bytes": total, "shards": len(shards), "tokenizer": tokenizer,
+            "eos_token_id": hf_config.get("eos_token_id")}
+
+
+def tokenizer_eos_id(out: str) -> int | None:
+    from refinery.tokenize.encode import eos_id
+
+    try:
+        return eos_id(out)
+    except (ValueError, OSError):
+        return None
+
+
+def write_generation_config(out: str, hf_config: dict) -> None:
+    """``generate()`` stops at EOS only if the generation config names it (the trainer records the
+    shards' EOS in the model config at start, trainer.shard_info)."""
+    from transformers import GenerationConfig
+
+    GenerationConfig(bos_token_id=hf_config.get("bos_token_id"), eos_token_id=hf_config.get("eos_token_id"),
+                     pad_token_id=hf_config.get("pad_token_id")).save_pretrained(out)
 
 
 def copy_tokenizer(source: str | None, out: str) -> str | None:

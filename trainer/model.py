@@ -11,11 +11,15 @@ import importlib.util
 
 import torch
 
+from trainer import attention
 from trainer.config import ModelConfig
 
 
-def choose_attn_implementation(requested: str) -> str:
-    """flash_attention_2 only when the ``flash-attn`` package imports and a GPU is present, else SDPA."""
+def choose_attn_implementation(requested: str, document_mask: bool = False) -> str:
+    """Packed documents: ``document_varlen`` (trainer.attention: flash-attn varlen or per-document
+    SDPA). Otherwise flash_attention_2 only when ``flash-attn`` imports and a GPU is present, else SDPA."""
+    if document_mask:
+        return attention.NAME
     if requested != "auto":
         return requested
     if torch.cuda.is_available() and importlib.util.find_spec("flash_attn") is not None:
@@ -35,10 +39,14 @@ def rope_parameters(cfg: ModelConfig) -> dict:
     return params
 
 
+def max_positions(cfg: ModelConfig) -> int:
+    return int(cfg.max_seq_len * (cfg.rope.factor if cfg.rope.type != "default" else 1))
+
+
 def hf_config(cfg: ModelConfig, attn_implementation: str):
     from transformers import LlamaConfig
 
-    max_pos = int(cfg.max_seq_len * (cfg.rope.factor if cfg.rope.type != "default" else 1))
+    max_pos = max_positions(cfg)
     config = LlamaConfig(
         vocab_size=cfg.vocab_size, hidden_size=cfg.hidden_size, intermediate_size=cfg.intermediate_size,
         num_hidden_layers=cfg.num_layers, num_attention_heads=cfg.num_heads,
@@ -51,7 +59,7 @@ def hf_config(cfg: ModelConfig, attn_implementation: str):
     return config
 
 
-def build_model(cfg: ModelConfig, seed: int, device: str | torch.device = "cpu"):
+def build_model(cfg: ModelConfig, seed: int, device: str | torch.device = "cpu", document_mask: bool = False):
     """A freshly initialised model in fp32 (DeepSpeed keeps fp32 masters and casts to bf16).
 
     Built directly on ``device``: initialising a 1B model's weights on the GPU takes a fraction of
@@ -61,20 +69,25 @@ def build_model(cfg: ModelConfig, seed: int, device: str | torch.device = "cpu")
     from transformers import LlamaForCausalLM
 
     torch.manual_seed(seed)
-    attn = choose_attn_implementation(cfg.attn_implementation)
+    attn = choose_attn_implementation(cfg.attn_implementation, document_mask)
     with torch.device(device):
         model = LlamaForCausalLM(hf_config(cfg, attn))
     return model
 
 
-def load_pretrained(path: str, cfg: ModelConfig, dtype=torch.bfloat16):
+def load_pretrained(path: str, cfg: ModelConfig, dtype=torch.bfloat16, document_mask: bool = False):
     """Continue-pretrain: load a HF checkpoint; an extended tokenizer gets new embedding rows
     initialised to the mean of the existing rows (Hewitt 2021: the mean keeps the new tokens'
-    initial logits close to the old distribution instead of random spikes)."""
+    initial logits close to the old distribution instead of random spikes).
+
+    The YAML's RoPE (theta, scaling) and context length replace the checkpoint's: extending a
+    model's context is exactly a continue-pretrain with a new ``model.rope``."""
     from transformers import LlamaForCausalLM
 
-    attn = choose_attn_implementation(cfg.attn_implementation)
-    model = LlamaForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation=attn)
+    attn = choose_attn_implementation(cfg.attn_implementation, document_mask)
+    model = LlamaForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation=attn,
+                                             rope_parameters=rope_parameters(cfg),
+                                             max_position_embeddings=max_positions(cfg))
     model.config.use_cache = False
     theirs = model.config
     for ours, name in ((cfg.hidden_size, "hidden_size"), (cfg.intermediate_size, "intermediate_size"),
@@ -104,6 +117,14 @@ def extend_vocab(model, new_size: int) -> None:
         out = model.get_output_embeddings().weight
         out[:n] = old_out
         out[n:] = old_out.float().mean(0).to(out.dtype)
+
+
+def compile_layers(model, backend: str = "inductor") -> None:
+    """``torch.compile`` each decoder layer in place (``train.compile``), as torchtitan does: the
+    layers are identical, so one compiled graph serves all of them, compile time stays that of one
+    layer, and the embedding, loss and DeepSpeed hooks between layers stay eager."""
+    for layer in model.model.layers:
+        layer.compile(backend=backend)
 
 
 def count_params(model) -> dict:

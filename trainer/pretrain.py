@@ -58,16 +58,12 @@ def launch_time() -> float:
 
 def forward_loss(engine, batch, device, z_loss: float):
     """Mean next-token loss (+ PaLM z-loss) and the per-token losses for the channel metrics."""
-    import torch
-    import torch.nn.functional as F
+    from trainer.attention import model_inputs
+    from trainer.loss import causal_lm_loss
 
-    t = {k: v.to(device, non_blocking=True) for k, v in batch.tensors.items()}
-    logits = engine(input_ids=t["input_ids"], position_ids=t.get("position_ids")).logits.float()
-    token_losses = F.cross_entropy(logits.flatten(0, 1), t["labels"].flatten(), reduction="none")
-    loss = token_losses.mean()
-    if z_loss:
-        loss = loss + z_loss * torch.logsumexp(logits, dim=-1).pow(2).mean()
-    return loss, token_losses.view_as(t["labels"]), t["channels"]
+    t = {k: batch.tensors[k].to(device, non_blocking=True) for k in ("labels", "channels")}
+    loss, token_losses = causal_lm_loss(engine, model_inputs(batch.tensors, device), t["labels"], z_loss)
+    return loss, token_losses, t["channels"]
 
 
 def global_mean(value, world: int) -> float:
@@ -97,20 +93,34 @@ def main(argv=None) -> int:
     from trainer.data import SamplerState, make_loader
     from trainer.engine import build_engine, init_distributed, set_lr
     from trainer.metrics import LossTracker, MetricsLogger, memory_gb, peak_flops
-    from trainer.model import build_model, count_params, flops_per_token, load_pretrained
+    from trainer.loss import install_fused_cross_entropy
+    from trainer.model import build_model, compile_layers, count_params, flops_per_token, load_pretrained
     from trainer.schedule import build_schedule
+    from trainer import shard_info
+    from trainer.spike_gate import DeviceSpikeGate, apply_drained
     from trainer.stability import SpikeDetector
 
     # ---- process group, model, engine ----
     startup["imports"] = time.time() - launched
     rank, world, device = init_distributed(cfg)
+    t_cfg = cfg.train
     startup["process_group"] = time.time() - launched
     os.makedirs(cfg.run_dir, exist_ok=True)
+    chunk_paths = shard_info.broadcast_chunks(cfg.data.shards)   # rank 0 lists, every rank gets the same
+    shards = shard_info.describe(cfg.data.shards, chunk_paths)
     if cfg.init_from:
         model = load_pretrained(cfg.init_from, cfg.model,
-                                torch.bfloat16 if cfg.train.precision == "bf16" else torch.float32)
+                                torch.bfloat16 if cfg.train.precision == "bf16" else torch.float32,
+                                document_mask=cfg.data.document_mask)
     else:
-        model = build_model(cfg.model, cfg.train.seed, device)
+        model = build_model(cfg.model, cfg.train.seed, device, document_mask=cfg.data.document_mask)
+    eos = shard_info.eos_id(chunk_paths)
+    if eos is not None:   # to config.json / generation_config.json at export
+        model.config.eos_token_id = eos
+    if t_cfg.compile:
+        compile_layers(model)
+    if t_cfg.fused_ce:
+        install_fused_cross_entropy(model, t_cfg.z_loss)
     n_params = count_params(model)
     startup["model"] = time.time() - launched
     engine = build_engine(model, cfg, world)
@@ -131,13 +141,22 @@ def main(argv=None) -> int:
     resume_from = checkpoint.latest_complete(cfg.run_dir) if cfg.checkpoint.resume else None
     if resume_from:
         loop = checkpoint.load(engine, resume_from)
+        try:
+            shard_info.check_resume(loop.get("shards"), shards, resume_from)
+        except ValueError as e:
+            if rank == 0:
+                print(f"pretrain: {e}", file=sys.stderr)
+            return 2
         metrics.event(loop["step"], "resume", checkpoint=resume_from)
     elif cfg.init_from:
         metrics.event(0, "init_from", path=cfg.init_from)
     startup["resume"] = time.time() - launched
     step = loop["step"]
     spikes = SpikeDetector(cfg.stability, loop["spikes"])
-    loader, registry = make_loader(cfg, SamplerState(**loop["sampler"]), rank, world)
+    # stability decided on the device: no host read per micro-batch (trainer.spike_gate)
+    gate = (DeviceSpikeGate(world, device, spikes.threshold())
+            if cfg.stability.enabled and cfg.stability.decide_on == "device" else None)
+    loader, registry = make_loader(cfg, SamplerState(**loop["sampler"]), rank, world, chunk_paths)
     position = SamplerState(**loop["sampler"])   # sampler state after the last consumed batch
     tracker = LossTracker(cfg.data.max_channels, device)
     if rank == 0:
@@ -147,7 +166,7 @@ def main(argv=None) -> int:
 
     def loop_state() -> dict:
         return {"step": step, "sampler": position.to_dict(), "consumed_tokens": loop["consumed_tokens"],
-                "spikes": spikes.state_dict(), "skipped_batches": loop["skipped_batches"]}
+                "spikes": spikes.state_dict(), "skipped_batches": loop["skipped_batches"], "shards": shards}
 
     metadata = {"config.json": json.loads(model.config.to_json_string()), "trainer_config.json": asdict(cfg)}
 
@@ -180,6 +199,9 @@ def main(argv=None) -> int:
                 if step_number in cfg.debug.spike_steps and step_number not in injected:
                     injected.add(step_number)       # test hook: a spike, once per step number
                     checked = loss * cfg.debug.spike_factor
+                if gate is not None:
+                    loss = gate.gate(loss, step_number, batch.where[:4], checked)
+                    break
                 value = global_mean(checked, world)
                 if not spikes.is_loss_spike(value):
                     spikes.record_loss(value)
@@ -198,10 +220,13 @@ def main(argv=None) -> int:
         loop["consumed_tokens"] += tokens_per_step
 
         grad_norm = None
-        if cfg.stability.enabled or step % cfg.log.every_steps == 0:
+        is_log_step = step % cfg.log.every_steps == 0 or step == t.max_steps
+        if gate is not None:
+            gate.record_grad_norm(step, engine.get_global_grad_norm())
+        if (cfg.stability.enabled and gate is None) or is_log_step:
             norm = engine.get_global_grad_norm()
             grad_norm = float(norm) if norm is not None else None
-        if cfg.stability.enabled:
+        if cfg.stability.enabled and gate is None:
             if spikes.is_grad_spike(grad_norm):
                 spikes.record_spike(step)
                 metrics.event(step, "grad_norm_spike", grad_norm=grad_norm)
@@ -209,7 +234,9 @@ def main(argv=None) -> int:
                 spikes.record_grad_norm(grad_norm)
 
         # ---- log (the only place the loss comes to the host when stability is off) ----
-        if step % cfg.log.every_steps == 0 or step == t.max_steps:
+        if is_log_step:
+            if gate is not None:
+                loop["skipped_batches"] += apply_drained(gate, spikes, metrics)
             mean_loss, per_channel, tokens = tracker.reduce_and_reset()
             elapsed = time.perf_counter() - interval_start
             waited = loader.wait_seconds - wait_at_start
@@ -244,6 +271,9 @@ def main(argv=None) -> int:
                 loop["consumed_tokens"] = restored["consumed_tokens"]
                 spikes = SpikeDetector(cfg.stability, restored["spikes"])
                 spikes.events.clear()
+                if gate is not None:
+                    gate.drain()
+                    gate.set_threshold(spikes.threshold())
                 tracker.reduce_and_reset()
                 continue
 

@@ -61,8 +61,36 @@ def test_generated_deepspeed_config_and_user_file(tmp_path):
     cfg = _load("tiny", tmp_path, f"deepspeed.config_file={user}")
     with pytest.raises(ConfigError, match="train_micro_batch_size_per_gpu"):
         deepspeed_config(cfg, world=2)
-    user.write_text(json.dumps({"zero_optimization": {"stage": 1}, "train_micro_batch_size_per_gpu": "auto"}))
-    assert deepspeed_config(cfg, world=2)["zero_optimization"] == {"stage": 1}
+    user.write_text(json.dumps({"zero_optimization": {"stage": 1, "reduce_bucket_size": 2e8},
+                                "train_micro_batch_size_per_gpu": "auto", "bf16": {"enabled": "auto"}}))
+    printed = []
+    merged = deepspeed_config(cfg, world=2, report=printed.append)
+    generated = deepspeed_config(_load("tiny", tmp_path), world=2)
+    # deep merge: the user's two keys change, the rest of the section stays as generated
+    assert merged["zero_optimization"] == {**generated["zero_optimization"], "stage": 1, "reduce_bucket_size": 2e8}
+    assert {k: v for k, v in merged.items() if k != "zero_optimization"} == \
+        {k: v for k, v in generated.items() if k != "zero_optimization"}
+    assert sorted(line.split(": ", 1)[1] for line in printed) == [
+        "zero_optimization.reduce_bucket_size: (unset) -> 200000000.0", "zero_optimization.stage: 2 -> 1"]
+
+
+def test_user_ds_config_cannot_turn_bf16_off_and_bf16_reduces_gradients_in_fp32(tmp_path):
+    import torch
+    from deepspeed.runtime.config import DeepSpeedConfig
+
+    user = tmp_path / "ds.json"
+    user.write_text(json.dumps({"bf16": {"enabled": False}}))
+    cfg = _load("1b", tmp_path, f"deepspeed.config_file={user}")
+    with pytest.raises(ConfigError, match=r"bf16.enabled=false disagrees with train.precision"):
+        deepspeed_config(cfg, world=1)
+    user.write_text(json.dumps({"fp16": {"enabled": True}}))
+    with pytest.raises(ConfigError, match="fp16.enabled"):
+        deepspeed_config(cfg, world=1)
+    # DeepSpeed's own parser reads the generated config: bf16 model, fp32 gradient communication
+    parsed = DeepSpeedConfig(deepspeed_config(_load("1b", tmp_path), world=1))
+    assert parsed.bfloat16_config.enabled and parsed.zero_optimization_stage == 2
+    assert parsed.communication_data_type == torch.float32
+    assert DeepSpeedConfig(deepspeed_config(_load("tiny", tmp_path), world=1)).communication_data_type is None
 
 
 def test_cosine_wsd_constant_are_pure_functions_of_step():

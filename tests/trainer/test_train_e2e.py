@@ -1,10 +1,12 @@
 """End to end through the deepspeed launcher: 2 CPU ranks (DS_ACCELERATOR=cpu, gloo), tiny model.
 
-Each launch costs tens of seconds of imports, so scenarios are combined into four launches:
-  A  ZeRO-3, uninterrupted (loss falls; reference for the resume and the export)
+Each launch costs tens of seconds of imports, so scenarios are combined into five launches:
+  A  ZeRO-3, document masking (loader-built cu_seqlens), uninterrupted (loss falls; reference for
+     the resume and the export)
   B  ZeRO-3, same config, SIGKILL after step 7; relaunched with a `save` request waiting and loss
      spikes injected at steps 11–13: auto-resume from ckpt-5 retraces A exactly, the request makes a
-     checkpoint, the spikes are skipped, then a rollback to the newest checkpoint
+     checkpoint, the spikes are skipped (decided on the device), then a rollback to the newest checkpoint;
+     relaunched on other shards: refused in one line (shard fingerprint)
   E  ZeRO-2, --init-from the export of A: starts at the exported model's loss and keeps learning
 """
 import os
@@ -31,7 +33,7 @@ def shards(tmp_path_factory):
 
 def _zero3_args(shards, run_dir, *extra):
     return ["--config", TINY, f"data.shards={shards}", f"run_dir={run_dir}", "train.max_steps=14",
-            "checkpoint.every_steps=5", "deepspeed.zero_stage=3", *extra]
+            "checkpoint.every_steps=5", "deepspeed.zero_stage=3", "data.document_mask=true", *extra]
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +73,13 @@ def test_zero3_sigkill_resume_is_exact_then_save_request_spikes_and_rollback(sha
     assert rollbacks[0]["skipped_to"] != rollbacks[0]["skipped_from"]   # the data since that checkpoint is skipped
     assert max(resumed) == 14 and (run_dir / "ckpt-14" / "COMPLETE").exists()
 
+    other = tmp_path / "other-shards"
+    write_synthetic_shards(str(other), n_chunks=2, tokens_per_chunk=6000, vocab_size=512, seed=9)
+    refused = deepspeed(_zero3_args(str(other), run_dir, "train.max_steps=20"))
+    assert refused.returncode != 0
+    errors = [line for line in refused.stderr.splitlines() if line.startswith("pretrain: ")]
+    assert len(errors) == 1 and "was trained on shards" in errors[0] and str(other) in errors[0], refused.stderr[-2000:]
+
 
 def test_export_gives_the_trainer_logits_and_zero2_continues_from_it_at_the_same_loss(shards, zero3_run, tmp_path):
     from deepspeed.utils.zero_to_fp32 import get_fp32_state_dict_from_zero_checkpoint
@@ -85,6 +94,8 @@ def test_export_gives_the_trainer_logits_and_zero2_continues_from_it_at_the_same
     out = tmp_path / "hf"
     info = export(str(zero3_run / "ckpt-14"), str(out))
     assert (out / "model.safetensors").exists() and info["shards"] == 1
+    from transformers import AutoConfig, GenerationConfig
+    assert AutoConfig.from_pretrained(out).eos_token_id == 511 == GenerationConfig.from_pretrained(out).eos_token_id
     hf = AutoModelForCausalLM.from_pretrained(out).eval()
     cfg = load_config(TINY, TrainerConfig, parse_overrides([f"data.shards={shards}", f"run_dir={tmp_path}"]))
     trained = build_model(cfg.model, seed=0)
