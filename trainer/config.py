@@ -61,11 +61,14 @@ class DataConfig:
     seq_len: int = 128
     # reset positions per document and mask attention across documents (packed sequences)
     document_mask: bool = False
-    # shuffle the order of chunks each epoch and of sequences inside a chunk (seeded, resumable)
-    shuffle: bool = True
+    # off: chunks and the windows inside them in the mix's order (its curriculum reaches the model);
+    # on: chunk order permuted per epoch (within blocks of shuffle_window chunks, 0 = all) and
+    # windows permuted inside each chunk — seeded, so a resume continues exactly
+    shuffle: bool = False
+    shuffle_window: int = 0
     prefetch: int = 4            # batches prepared ahead by the background thread
     max_channels: int = 32       # slots for per-channel loss (zh / en / code …)
-    # held-out shards for trainer.evaluate (optional)
+    # held-out shards (never trained on): eval_loss during training (eval.*) and trainer.evaluate
     eval_shards: str | None = None
     # a tokenizer (HF directory or tokenizer.json) copied into exports and used by probes
     tokenizer: str | None = None
@@ -73,6 +76,7 @@ class DataConfig:
     def __post_init__(self):
         check(self.seq_len > 1, "seq_len", "must be > 1")
         check(self.prefetch >= 1, "prefetch", "must be >= 1")
+        check(self.shuffle_window >= 0, "shuffle_window", "must be >= 0 (0: shuffle all chunks)")
         check(self.max_channels >= 1, "max_channels", "must be >= 1")
 
 
@@ -95,8 +99,11 @@ class OptimizerConfig:
 class ScheduleConfig:
     """LR as a pure function of the step (trainer.schedule), so a resume continues exactly."""
     kind: Literal["cosine", "wsd", "constant"] = "cosine"
+    # the curve's length (default train.max_steps); train.max_steps only says where this launch
+    # stops, so a run stopped early and extended later follows one uninterrupted curve
+    total_steps: int | None = None
     warmup_steps: int | None = None
-    warmup_ratio: float = 0.01           # of train.max_steps when warmup_steps is None
+    warmup_ratio: float = 0.01           # of total_steps when warmup_steps is None
     min_lr_ratio: float = 0.1            # cosine / WSD floor, relative to optimizer.lr
     decay_fraction: float = 0.1          # WSD: the last fraction of steps decays (MiniCPM)
     # continue_pretrain: peak LR = pretrain_lr * lr_fraction * sqrt(batch / pretrain_batch)
@@ -107,6 +114,7 @@ class ScheduleConfig:
     same_data: bool = False              # continuing on the pretraining data: constant LR, no re-warm
 
     def __post_init__(self):
+        check(self.total_steps is None or self.total_steps > 0, "total_steps", "must be positive")
         check(self.warmup_steps is None or self.warmup_steps >= 0, "warmup_steps", "must be >= 0")
         check(0 <= self.warmup_ratio < 1, "warmup_ratio", "must be in [0, 1)")
         check(0 <= self.min_lr_ratio <= 1, "min_lr_ratio", "must be in [0, 1]")
@@ -174,6 +182,10 @@ class StabilityConfig:
     enabled: bool = True
     window: int = 50                     # recent losses the mean and σ come from
     sigma: float = 4.0                   # spike: loss > mean + sigma·σ
+    # sudden drop: loss < mean - drop_sigma·σ (repeated or degenerate data: the model is reciting);
+    # logged with the chunk and window of the batch; "skip" also keeps it out of the weights
+    drop_sigma: float = 4.0
+    drop_action: Literal["log", "skip"] = "log"
     min_history: int = 10                # no verdict before this many healthy steps
     grad_norm_factor: float = 10.0       # grad-norm spike: norm > factor × recent median (0 = off)
     max_skips_per_step: int = 4          # replacement batches tried for one step
@@ -186,8 +198,20 @@ class StabilityConfig:
     def __post_init__(self):
         check(self.window >= 2, "window", "must be >= 2")
         check(self.sigma > 0, "sigma", "must be positive")
+        check(self.drop_sigma > 0, "drop_sigma", "must be positive")
         check(2 <= self.min_history <= self.window, "min_history", "must be in [2, window]")
         check(self.rollback_after >= 1, "rollback_after", "must be >= 1")
+
+
+@dataclass
+class EvalConfig:
+    """Held-out loss in the loop (trainer.eval_loop); runs when ``data.eval_shards`` is set."""
+    every_steps: int = 100               # and at the last step of the launch
+    max_tokens: int = 1_000_000          # per eval pass, the same windows every time
+
+    def __post_init__(self):
+        check(self.every_steps > 0, "every_steps", "must be positive")
+        check(self.max_tokens > 0, "max_tokens", "must be positive")
 
 
 @dataclass
@@ -206,7 +230,36 @@ class DebugConfig:
     """Test hooks; all off by default."""
     spike_steps: list[int] = field(default_factory=list)   # multiply the first micro-batch loss at these steps
     spike_factor: float = 100.0
+    drop_steps: list[int] = field(default_factory=list)    # multiply it by drop_factor at these steps
+    drop_factor: float = 0.01
     kill_at_step: int | None = None                        # SIGKILL rank 0 after this step
+
+
+@dataclass
+class PhaseConfig:
+    """One stage of a curriculum (main → long-context → anneal): its data from ``start`` on, and
+    what changes with it. Fields left unset keep the ``data``/``model`` values (trainer.phases)."""
+    name: str = ""
+    shards: str = ""                     # token shards of this phase ("" = data.shards)
+    # the first step of the phase; "decay_start": where the WSD decay starts (the anneal phase)
+    start: int | Literal["decay_start"] = 0
+    shuffle: bool | None = None
+    shuffle_window: int | None = None
+    seq_len: int | None = None           # e.g. the long-context phase
+    rope: RopeConfig | None = None       # replaces model.rope from this phase on (theta / scaling)
+    lr_scale: float = 1.0                # this phase's part of the schedule: lr_at(step) × lr_scale
+
+    def __post_init__(self):
+        check(self.start == "decay_start" or self.start >= 0, "start", "must be >= 0 or decay_start")
+        check(self.seq_len is None or self.seq_len > 1, "seq_len", "must be > 1")
+        check(self.shuffle_window is None or self.shuffle_window >= 0, "shuffle_window", "must be >= 0")
+        check(self.lr_scale > 0, "lr_scale", "must be positive")
+        check(not self.shards or os.path.isdir(self.shards), "shards", f"not a directory: {self.shards}")
+
+
+def _inside(a: str, b: str) -> bool:
+    a, b = os.path.realpath(a), os.path.realpath(b)
+    return a == b or a.startswith(b + os.sep) or b.startswith(a + os.sep)
 
 
 @dataclass
@@ -221,15 +274,34 @@ class TrainerConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
     stability: StabilityConfig = field(default_factory=StabilityConfig)
+    phases: list[PhaseConfig] = field(default_factory=list)
+    eval: EvalConfig = field(default_factory=EvalConfig)
     log: LogConfig = field(default_factory=LogConfig)
     debug: DebugConfig = field(default_factory=DebugConfig)
 
     def __post_init__(self):
         check(bool(self.run_dir), "run_dir", "is required")
-        check(bool(self.data.shards), "data.shards", "is required (a directory of token-shard chunks)")
-        check(os.path.isdir(self.data.shards), "data.shards", f"not a directory: {self.data.shards}")
+        phases_name_shards = bool(self.phases) and all(p.shards for p in self.phases)
+        check(bool(self.data.shards) or phases_name_shards, "data.shards",
+              "is required (a directory of token-shard chunks)")
+        check(not self.data.shards or os.path.isdir(self.data.shards), "data.shards",
+              f"not a directory: {self.data.shards}")
         check(self.data.seq_len <= self.model.max_seq_len * self.model.rope.factor, "data.seq_len",
               "longer than model.max_seq_len × rope.factor")
+        check(self.data.eval_shards is None or os.path.isdir(self.data.eval_shards), "data.eval_shards",
+              f"not a directory: {self.data.eval_shards}")
+        train_dirs = [d for d in [self.data.shards] + [p.shards for p in self.phases] if d]
+        for d in train_dirs:  # held-out data is never trained on
+            check(self.data.eval_shards is None or not _inside(self.data.eval_shards, d), "data.eval_shards",
+                  f"overlaps the training shards {d}")
+        for i, p in enumerate(self.phases):
+            key = f"phases[{i}]"
+            check(i > 0 or p.start == 0, f"{key}.start", "the first phase starts at step 0")
+            check(p.start != "decay_start" or self.schedule.kind == "wsd", f"{key}.start",
+                  "decay_start needs schedule.kind wsd")
+            rope = p.rope or self.model.rope
+            check((p.seq_len or self.data.seq_len) <= self.model.max_seq_len * rope.factor, f"{key}.seq_len",
+                  "longer than model.max_seq_len × rope.factor")
         check(self.init_from is None or os.path.isdir(self.init_from), "init_from",
               f"not a directory: {self.init_from}")
         if self.train.fused_ce:

@@ -43,6 +43,16 @@ def _order(n: int, shuffle: bool, *key: int) -> np.ndarray:
     return np.random.default_rng([*key]).permutation(n)
 
 
+def chunk_order(n: int, shuffle: bool, window: int, seed: int, epoch: int) -> np.ndarray:
+    """Chunks in the mix's order, or permuted within consecutive blocks of ``window`` chunks
+    (0: all) — a local shuffle that keeps a curriculum's coarse order. Seeded by (seed, epoch)."""
+    if not shuffle or window == 0 or window >= n:
+        return _order(n, shuffle, seed, epoch, 1 << 30)
+    blocks = [start + _order(min(window, n - start), True, seed, epoch, 1 << 30, start)
+              for start in range(0, n, window)]
+    return np.concatenate(blocks)
+
+
 class ChannelRegistry:
     """Global channel ids (by first appearance in sampler order, so identical on every rank)."""
 
@@ -68,7 +78,7 @@ class PackedSampler:
 
     def __init__(self, shards_dir: str, seq_len: int, global_micro: int, shuffle: bool,
                  state: SamplerState, registry: ChannelRegistry, document_mask: bool = False,
-                 paths: list[str] | None = None):
+                 paths: list[str] | None = None, shuffle_window: int = 0):
         # paths: the chunk list rank 0 broadcast (trainer.shard_info), so every rank walks the same chunks
         self.paths = list_chunks(shards_dir) if paths is None else list(paths)
         if not self.paths:
@@ -76,6 +86,7 @@ class PackedSampler:
         self.seq_len = seq_len
         self.global_micro = global_micro
         self.shuffle = shuffle
+        self.shuffle_window = shuffle_window
         self.state = SamplerState(**asdict(state))
         self.registry = registry
         self.document_mask = document_mask
@@ -103,7 +114,7 @@ class PackedSampler:
         return self._windows
 
     def _chunk_order(self, epoch: int) -> np.ndarray:
-        return _order(len(self.paths), self.shuffle, self.state.seed, epoch, 1 << 30)
+        return chunk_order(len(self.paths), self.shuffle, self.shuffle_window, self.state.seed, epoch)
 
     def _next_window(self):
         """Advance by one window; returns (chunk index, window id) and moves across chunks/epochs."""
@@ -199,11 +210,17 @@ class Prefetcher:
         self._thread.join(timeout=5)
 
 
-def make_loader(cfg, state: SamplerState, rank: int, world: int,
+def make_loader(cfg, state: SamplerState, rank: int, world: int, phase=None,
+                registry: ChannelRegistry | None = None,
                 paths: list[str] | None = None) -> tuple[Prefetcher, ChannelRegistry]:
-    registry = ChannelRegistry(cfg.data.max_channels)
-    sampler = PackedSampler(cfg.data.shards, cfg.data.seq_len, world * cfg.train.micro_batch_size,
-                            cfg.data.shuffle, state, registry, cfg.data.document_mask, paths)
+    """The loader of ``phase`` (trainer.phases; None: ``data.*``); ``registry`` shared across phases;
+    ``paths``: the phase's chunk list as rank 0 broadcast it (None: list the shards here)."""
+    registry = registry or ChannelRegistry(cfg.data.max_channels)
+    d = cfg.data
+    shards, seq_len, shuffle, window = ((phase.shards, phase.seq_len, phase.shuffle, phase.shuffle_window) if phase
+                                        else (d.shards, d.seq_len, d.shuffle, d.shuffle_window))
+    sampler = PackedSampler(shards, seq_len, world * cfg.train.micro_batch_size,
+                            shuffle, state, registry, d.document_mask, paths, window)
     loader = Prefetcher(sampler, rank, cfg.train.micro_batch_size, cfg.data.prefetch,
                         pin=torch.cuda.is_available())
     return loader, registry

@@ -89,12 +89,14 @@ def main(argv=None) -> int:
 
     import torch
 
-    from trainer import checkpoint
-    from trainer.data import SamplerState, make_loader
+    from trainer import checkpoint, rollback
+    from trainer.data import ChannelRegistry, SamplerState, make_loader
+    from trainer.eval_loop import HeldOutEval
     from trainer.engine import build_engine, init_distributed, set_lr
     from trainer.metrics import LossTracker, MetricsLogger, memory_gb, peak_flops
     from trainer.loss import install_fused_cross_entropy
     from trainer.model import build_model, compile_layers, count_params, flops_per_token, load_pretrained
+    from trainer.phases import apply_rope, phase_at, resolve_phases
     from trainer.schedule import build_schedule
     from trainer import shard_info
     from trainer.spike_gate import DeviceSpikeGate, apply_drained
@@ -127,13 +129,15 @@ def main(argv=None) -> int:
     startup["engine"] = time.time() - launched
 
     t = cfg.train
-    tokens_per_step = t.micro_batch_size * t.grad_accum * world * cfg.data.seq_len
-    schedule = build_schedule(cfg.schedule, cfg.optimizer.lr, t.max_steps, tokens_per_step)
+    sequences_per_step = t.micro_batch_size * t.grad_accum * world
+    schedule = build_schedule(cfg.schedule, cfg.optimizer.lr, cfg.schedule.total_steps or t.max_steps,
+                              sequences_per_step * cfg.data.seq_len)
+    phases = resolve_phases(cfg, schedule.decay_start)
     metrics = MetricsLogger(cfg.run_dir, rank, cfg.log.tensorboard)
     save_requests = checkpoint.SaveRequests(cfg.run_dir)
 
     # ---- resume: newest complete checkpoint; the schedule is a function of the step, so no re-warm ----
-    loop = {"step": 0, "sampler": SamplerState(seed=t.seed).to_dict(), "consumed_tokens": 0,
+    loop = {"step": 0, "phase": 0, "sampler": SamplerState(seed=t.seed).to_dict(), "consumed_tokens": 0,
             "spikes": None, "skipped_batches": 0}
     if rank == 0:
         checkpoint.remove_partial(cfg.run_dir)
@@ -148,6 +152,10 @@ def main(argv=None) -> int:
                 print(f"pretrain: {e}", file=sys.stderr)
             return 2
         metrics.event(loop["step"], "resume", checkpoint=resume_from)
+        manual = rollback.pending(cfg.run_dir, resume_from)  # python -m trainer.rollback: data to skip
+        if manual:
+            loop["phase"], loop["sampler"] = manual["phase"], manual["sampler"]
+            metrics.event(loop["step"], "manual_rollback", **manual)
     elif cfg.init_from:
         metrics.event(0, "init_from", path=cfg.init_from)
     startup["resume"] = time.time() - launched
@@ -156,35 +164,67 @@ def main(argv=None) -> int:
     # stability decided on the device: no host read per micro-batch (trainer.spike_gate)
     gate = (DeviceSpikeGate(world, device, spikes.threshold())
             if cfg.stability.enabled and cfg.stability.decide_on == "device" else None)
-    loader, registry = make_loader(cfg, SamplerState(**loop["sampler"]), rank, world, chunk_paths)
-    position = SamplerState(**loop["sampler"])   # sampler state after the last consumed batch
+    registry = ChannelRegistry(cfg.data.max_channels)  # one id per channel name across phases
+    phase = phases[loop.get("phase", 0)]
+    loader = None                                # built at the top of the loop for the step's phase
+    position = SamplerState(**loop["sampler"])   # sampler state (within the phase) after the last consumed batch
     tracker = LossTracker(cfg.data.max_channels, device)
+    held_out = None
+    if cfg.data.eval_shards:
+        held_out = HeldOutEval(cfg.data.eval_shards, cfg.data.seq_len, cfg.eval.max_tokens, t.micro_batch_size,
+                               rank, world, device, cfg.data.document_mask)
     if rank == 0:
-        print(f"[trainer] {n_params['total'] / 1e6:.1f}M params, world {world}, {tokens_per_step} tokens/step, "
+        print(f"[trainer] {n_params['total'] / 1e6:.1f}M params, world {world}, {len(phases)} phase(s), "
               f"ZeRO-{cfg.deepspeed.zero_stage}, {schedule}, tensorboard: "
               f"{'off (package not installed)' if metrics.tb_missing else cfg.log.tensorboard}", flush=True)
 
     def loop_state() -> dict:
-        return {"step": step, "sampler": position.to_dict(), "consumed_tokens": loop["consumed_tokens"],
+        return {"step": step, "phase": phase.index, "sampler": position.to_dict(),
+                "consumed_tokens": loop["consumed_tokens"],
                 "spikes": spikes.state_dict(), "skipped_batches": loop["skipped_batches"], "shards": shards}
 
     metadata = {"config.json": json.loads(model.config.to_json_string()), "trainer_config.json": asdict(cfg)}
 
     def save(reason: str) -> None:
-        path = checkpoint.save(engine, cfg.run_dir, step, loop_state(), cfg.checkpoint.keep_last, reason,
-                               metadata)
+        state = loop_state()  # loop.json: readable without torch (trainer.rollback)
+        path = checkpoint.save(engine, cfg.run_dir, step, state, cfg.checkpoint.keep_last, reason,
+                               {**metadata, "loop.json": state})
         metrics.event(step, "checkpoint", path=path, reason=reason)
 
-    flops_tok = flops_per_token(cfg.model, cfg.data.seq_len)
     peak = peak_flops(cfg.log.peak_flops)
-    injected: set[int] = set()
+    injected: set[tuple] = set()
     first_loss_logged = False
-    interval_start, wait_at_start, steps_in_interval = time.perf_counter(), loader.wait_seconds, 0
+    waited_before = 0.0   # data wait of the loaders of earlier phases
+
+    def waited() -> float:
+        return waited_before + (loader.wait_seconds if loader else 0.0)
+
+    interval_start, wait_at_start, steps_in_interval = time.perf_counter(), 0.0, 0
 
     # ---- the loop ----
     while step < t.max_steps:
+        # ---- phases: the step says which data; a new phase starts at its first chunk ----
+        wanted = phase_at(phases, step)
+        if wanted.index != phase.index:
+            phase, position = wanted, SamplerState(seed=t.seed)
+            spikes.reset_history()
+            if loader is not None:
+                waited_before += loader.wait_seconds
+                loader.close()
+                loader = None
+        if loader is None:
+            # the main phase walks the chunk list rank 0 broadcast; later phases list their own shards
+            loader, _ = make_loader(cfg, position, rank, world, phase, registry,
+                                    chunk_paths if phase.shards == cfg.data.shards else None)
+            if apply_rope(model, cfg.model, phase.rope):
+                metadata["config.json"] = json.loads(model.config.to_json_string())
+            tokens_per_step = sequences_per_step * phase.seq_len
+            flops_tok = flops_per_token(cfg.model, phase.seq_len)
+            if cfg.phases:
+                metrics.event(step, "phase", index=phase.index, phase=phase.name, shards=phase.shards,
+                              seq_len=phase.seq_len, rope_theta=phase.rope.theta, position=position.to_dict())
         step_number = step + 1
-        lr = schedule.lr_at(step)
+        lr = schedule.lr_at(step) * phase.lr_scale
         set_lr(engine, lr)
         chunk_before = (position.epoch, position.chunk_pos)
         force_rollback = False
@@ -196,20 +236,31 @@ def main(argv=None) -> int:
                 if not cfg.stability.enabled:
                     break
                 checked = loss
-                if step_number in cfg.debug.spike_steps and step_number not in injected:
-                    injected.add(step_number)       # test hook: a spike, once per step number
+                if step_number in cfg.debug.spike_steps and ("spike", step_number) not in injected:
+                    injected.add(("spike", step_number))   # test hook: a spike, once per step number
                     checked = loss * cfg.debug.spike_factor
+                if step_number in cfg.debug.drop_steps and ("drop", step_number) not in injected:
+                    injected.add(("drop", step_number))    # test hook: a sudden drop
+                    checked = loss * cfg.debug.drop_factor
                 if gate is not None:
                     loss = gate.gate(loss, step_number, batch.where[:4], checked)
                     break
                 value = global_mean(checked, world)
-                if not spikes.is_loss_spike(value):
+                verdict = spikes.classify(value)
+                if verdict == "drop":
+                    metrics.event(step_number, "loss_drop", loss=value, threshold=spikes.drop_threshold(),
+                                  phase=phase.name, data=batch.where, action=cfg.stability.drop_action)
+                if verdict == "ok":
                     spikes.record_loss(value)
                     break
-                spikes.record_spike(step_number)
+                if verdict == "drop" and cfg.stability.drop_action == "log":
+                    break  # trained on, but kept out of the healthy history it is judged against
+                if verdict == "spike":
+                    spikes.record_spike(step_number)
                 loop["skipped_batches"] += 1
-                metrics.event(step_number, "skip_batch", loss=value, threshold=spikes.threshold(),
-                              data=batch.where[:4], attempt=attempt)
+                metrics.event(step_number, "skip_batch", reason=verdict, loss=value,
+                              threshold=spikes.threshold() if verdict == "spike" else spikes.drop_threshold(),
+                              phase=phase.name, data=batch.where, attempt=attempt)
             else:  # every replacement spiked too: let this step through with no gradient, then roll back
                 loss, force_rollback = loss * 0.0, True
             engine.backward(loss)
@@ -239,12 +290,12 @@ def main(argv=None) -> int:
                 loop["skipped_batches"] += apply_drained(gate, spikes, metrics)
             mean_loss, per_channel, tokens = tracker.reduce_and_reset()
             elapsed = time.perf_counter() - interval_start
-            waited = loader.wait_seconds - wait_at_start
+            waited_s = waited() - wait_at_start
             tokens_per_s = tokens / elapsed
             record = {"step": step, "loss": mean_loss, "lr": lr, "grad_norm": grad_norm,
                       "tokens_per_s": tokens_per_s, "tokens_per_s_per_device": tokens_per_s / world,
                       "seconds_since_launch": time.time() - launched,
-                      "consumed_tokens": loop["consumed_tokens"], "data_wait_fraction": waited / elapsed,
+                      "consumed_tokens": loop["consumed_tokens"], "data_wait_fraction": waited_s / elapsed,
                       "step_seconds": elapsed / steps_in_interval, **memory_gb(device)}
             if peak:
                 record["mfu"] = tokens_per_s * flops_tok / (world * peak)
@@ -255,7 +306,11 @@ def main(argv=None) -> int:
                 startup["first_loss"] = record["seconds_since_launch"]
                 metrics.event(step, "startup", seconds_since_launch=startup)
             first_loss_logged = True
-            interval_start, wait_at_start, steps_in_interval = time.perf_counter(), loader.wait_seconds, 0
+            interval_start, wait_at_start, steps_in_interval = time.perf_counter(), waited(), 0
+
+        # ---- held-out loss: the same windows every time, on all ranks ----
+        if held_out is not None and (step % cfg.eval.every_steps == 0 or step == t.max_steps):
+            metrics.log({"step": step, **held_out.run(engine, lambda b: forward_loss(engine, b, device, 0.0)[1:])})
 
         # ---- stability: repeated spikes → back to the last good checkpoint, data position kept ----
         if cfg.stability.enabled and (force_rollback or spikes.should_roll_back(step)):
@@ -269,6 +324,11 @@ def main(argv=None) -> int:
                               skipped_from=restored["sampler"], skipped_to=position.to_dict())
                 step = restored["step"]
                 loop["consumed_tokens"] = restored["consumed_tokens"]
+                if restored.get("phase", 0) != phase.index:  # back into an earlier phase: its own position
+                    phase, position = phases[restored.get("phase", 0)], SamplerState(**restored["sampler"])
+                    waited_before += loader.wait_seconds
+                    loader.close()
+                    loader = None
                 spikes = SpikeDetector(cfg.stability, restored["spikes"])
                 spikes.events.clear()
                 if gate is not None:

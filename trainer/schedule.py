@@ -30,6 +30,11 @@ class Schedule:
     min_lr: float
     decay_steps: int
 
+    @property
+    def decay_start(self) -> int:
+        """WSD: the first step of the decay (where an anneal phase starts "at decay start")."""
+        return self.max_steps - self.decay_steps
+
     def lr_at(self, step: int) -> float:
         """LR for optimizer step ``step`` (0-based)."""
         if step < self.warmup_steps:
@@ -37,7 +42,7 @@ class Schedule:
         if self.kind == "constant":
             return self.peak_lr
         if self.kind == "wsd":
-            decay_start = self.max_steps - self.decay_steps
+            decay_start = self.decay_start
             if step < decay_start:
                 return self.peak_lr
             frac = min(1.0, (step - decay_start + 1) / self.decay_steps)
@@ -48,6 +53,7 @@ class Schedule:
 
 
 def build_schedule(cfg: ScheduleConfig, peak_lr: float, max_steps: int, batch_tokens: int) -> Schedule:
+    """``max_steps``: the curve's length (``schedule.total_steps``, else ``train.max_steps``)."""
     kind, warmup_ratio = cfg.kind, cfg.warmup_ratio
     if cfg.preset == "continue_pretrain":
         peak_lr = continue_pretrain_lr(cfg.pretrain_lr, cfg.lr_fraction, batch_tokens, cfg.pretrain_batch_tokens)

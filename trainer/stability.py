@@ -9,6 +9,11 @@ combination of a data batch and a model state, not from "bad data" alone. So:
   the weights or the Adam moments);
 * grad-norm spike: the step's global grad norm is above ``grad_norm_factor ×`` the recent median.
   It is only known after the optimizer step, so it cannot be skipped; it counts toward rollback;
+* sudden drop: the loss is below ``mean - drop_sigma·σ`` — the seed notes read it as repeated or
+  degenerate data (the model is reciting something it has seen); logged with the chunk and
+  window of every sample of the batch (``python -m trainer.window_text`` prints them), and with
+  ``drop_action: skip`` kept out of the weights like a spike. Drops never trigger a rollback;
+  ``python -m trainer.rollback`` is the manual way back when one was real;
 * ``rollback_after`` spikes within ``rollback_window`` steps → load the last complete checkpoint
   and keep the data position where it is, so the batches seen since that checkpoint are skipped.
 
@@ -37,12 +42,32 @@ class SpikeDetector:
     def state_dict(self) -> dict:
         return {"losses": list(self.losses), "grad_norms": list(self.grad_norms), "events": list(self.events)}
 
-    def threshold(self) -> float | None:
+    def _mean_std(self) -> tuple[float, float] | None:
         if len(self.losses) < self.cfg.min_history:
             return None
         mean = sum(self.losses) / len(self.losses)
         var = sum((x - mean) ** 2 for x in self.losses) / (len(self.losses) - 1)
-        return mean + self.cfg.sigma * math.sqrt(var)
+        return mean, math.sqrt(var)
+
+    def threshold(self) -> float | None:
+        m = self._mean_std()
+        return None if m is None else m[0] + self.cfg.sigma * m[1]
+
+    def drop_threshold(self) -> float | None:
+        m = self._mean_std()
+        return None if m is None else m[0] - self.cfg.drop_sigma * m[1]
+
+    def classify(self, loss: float) -> str:
+        """"spike", "drop" or "ok" for one global micro-batch loss; the loop's one question."""
+        if self.is_loss_spike(loss):
+            return "spike"
+        low = self.drop_threshold()
+        return "drop" if low is not None and loss < low else "ok"
+
+    def reset_history(self) -> None:
+        """A new phase's data has its own loss and grad-norm level: judge it against its own history."""
+        self.losses.clear()
+        self.grad_norms.clear()
 
     def is_loss_spike(self, loss: float) -> bool:
         if not math.isfinite(loss):

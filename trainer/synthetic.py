@@ -17,22 +17,24 @@ STRIDES = {"zh": 1, "en": 3, "code": 7}
 
 
 def write_synthetic_shards(out_dir: str, n_chunks: int = 2, tokens_per_chunk: int = 20000,
-                           vocab_size: int = 512, seed: int = 0, doc_len: tuple[int, int] = (20, 200)) -> list[str]:
+                           vocab_size: int = 512, seed: int = 0, doc_len: tuple[int, int] = (20, 200),
+                           channels: list[str] = CHANNELS) -> list[str]:
+    """Channels outside ``STRIDES`` get stride 5."""
     rng = np.random.default_rng(seed)
     eos = vocab_size - 1
     paths = []
     for c in range(n_chunks):
         path = os.path.join(out_dir, chunk_name(c))
-        writer = ChunkWriter(path, CHANNELS, vocab_size, tokenizer_hash="synthetic")
+        writer = ChunkWriter(path, list(channels), vocab_size, tokenizer_hash="synthetic")
         i = 0
         while writer.num_tokens < tokens_per_chunk:
-            channel = CHANNELS[int(rng.integers(len(CHANNELS)))]
+            channel = channels[int(rng.integers(len(channels)))]
             n = int(rng.integers(*doc_len))
             start = int(rng.integers(eos))
-            doc = (start + STRIDES[channel] * np.arange(n - 1)) % eos
+            doc = (start + STRIDES.get(channel, 5) * np.arange(n - 1)) % eos
             writer.add_document(np.append(doc, eos), channel, f"synthetic-{c}-{i}")
             i += 1
-        writer.close({"mixture": {ch: 1 / len(CHANNELS) for ch in CHANNELS}})
+        writer.close({"mixture": {ch: 1 / len(channels) for ch in channels}})
         paths.append(path)
     return paths
 

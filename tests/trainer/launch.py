@@ -28,12 +28,12 @@ def deepspeed(args: list[str], ranks: int = 2, timeout: int = 600) -> subprocess
 
 
 def metrics(run_dir) -> tuple[dict, list]:
-    """({step: record} keeping the last record per step, [events])."""
+    """({step: record} merging the rows of a step (train, eval), the last value per key, [events])."""
     steps, events = {}, []
     with open(os.path.join(run_dir, "metrics.jsonl"), encoding="utf-8") as f:
         for line in f:
             r = json.loads(line)
-            (events.append(r) if "event" in r else steps.__setitem__(r["step"], r))
+            (events.append(r) if "event" in r else steps.setdefault(r["step"], {}).update(r))
     return steps, events
 
 

@@ -102,7 +102,7 @@ def test_export_gives_the_trainer_logits_and_zero2_continues_from_it_at_the_same
     trained.load_state_dict(get_fp32_state_dict_from_zero_checkpoint(str(zero3_run), tag="ckpt-14"), strict=False)
     trained.eval()
     # the first global batch of a 2-rank run (2 × micro-batch 4)
-    sampler = PackedSampler(shards, 64, 8, True, SamplerState(seed=cfg.train.seed), ChannelRegistry(8))
+    sampler = PackedSampler(shards, 64, 8, cfg.data.shuffle, SamplerState(seed=cfg.train.seed), ChannelRegistry(8))
     samples, _, _ = sampler.next_global_micro()
     ids = torch.from_numpy(np.stack([s["input_ids"] for s in samples]))
     labels = torch.from_numpy(np.stack([s["labels"] for s in samples]))
