@@ -75,6 +75,10 @@ def apply_drained(gate: DeviceSpikeGate, spikes, metrics) -> int:
     skipped = 0
     for r in losses:
         if r["kept"]:
+            low = spikes.drop_threshold()
+            if low is not None and r["loss"] < low:  # a sudden drop: logged, kept out of the healthy history
+                metrics.event(r["step"], "loss_drop", loss=r["loss"], threshold=low, data=r["where"], action="log")
+                continue
             spikes.record_loss(r["loss"])
             continue
         skipped += 1
