@@ -1,7 +1,7 @@
 """`refinery run pipeline.yaml`: ingest → clean → score → dedup → tokenizer → mix → shards
 (→ train → export → evaluate → report) in one Spark session, one run directory.
 
-Each Spark stage of the registry (``refinery.spark.stages.STAGES``) writes ``RUN_DIR/<stage>/`` through
+Each Spark stage of the registry (``refinery.spark.stages.stages()``) writes ``RUN_DIR/<stage>/`` through
 its ``Stage.run`` (the same code its spark-submit job runs) and commits it atomically. After a stage succeeds, ``RUN_DIR/_pipeline/<stage>.json`` records
 its fingerprint: a hash of the stage's resolved config and of its input's fingerprint (the raw
 inputs' names, sizes and mtimes for ingest). A rerun skips every stage whose output is committed
@@ -23,10 +23,10 @@ import time
 from refinery.config import ConfigError, _merge, load_config, parse_overrides
 from refinery.pipeline.config import PipelineConfig, StageSpec
 
-from refinery.spark.stages import STAGES, stage as registered_stage
+from refinery.spark.stages import stage as registered_stage, stages
 
-SPARK_STAGES = [s.name for s in STAGES]  # run by the registry's Stage.run, in this order
-CONFIGURED = [s.name for s in STAGES if s.config_cls is not None]  # take a stage config; commit atomically
+SPARK_STAGES = [s.name for s in stages()]  # run by the registry's Stage.run, in this order
+CONFIGURED = [s.name for s in stages() if s.config_cls is not None]  # take a stage config; commit atomically
 ALL_STAGES = ["ingest", "clean", "score", "dedup", "tokenizer", "mix", "shards", "train", "report"]
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
