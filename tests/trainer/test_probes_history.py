@@ -94,7 +94,10 @@ def test_history_grows_one_row_per_new_checkpoint(tmp_path, tokenizer):
     models = {5: write_checkpoint(run, 5, seed=5, tokenizer=tokenizer),
               10: write_checkpoint(run, 10, seed=10, tokenizer=tokenizer)}
     write_checkpoint(run, 12, seed=12, tokenizer=tokenizer, complete=False)   # cut short: never evaluated
-    args = ["--run", str(run), "--probes", PROBES, "--benchmark", str(small), "--shots", "0",
+    from trainer.synthetic import write_synthetic_shards
+
+    write_synthetic_shards(str(tmp_path / "heldout"), n_chunks=1, tokens_per_chunk=300, vocab_size=512, seed=2)
+    args = ["--run", str(run), "--shards", str(tmp_path / "heldout"), "--max-windows", "2", "--probes", PROBES, "--benchmark", str(small), "--shots", "0",
             "--max-new-tokens", "2", "--batch-size", "16"]
     assert evaluate_main(args) == 0
     assert [r["step"] for r in read_history(run)] == [5, 10]
@@ -113,4 +116,10 @@ def test_history_grows_one_row_per_new_checkpoint(tmp_path, tokenizer):
         assert math.isclose(row["probes"]["中国的首都是→北京"], ref["中国的首都是→北京"]["probability"], rel_tol=1e-4)
         assert os.path.isfile(run / "evals" / f"ckpt-{row['step']}.json")
     assert not [p for p in os.listdir(run) if p.startswith(".eval-export-")]   # exports cleaned up
+    assert set(rows[0]["heldout"]["channels"]) <= {"zh", "en", "code"}
     assert evaluate_main(args + ["--all"]) == 0 and [r["step"] for r in read_history(run)] == [5, 10, 15]
+    from refinery.report.page import write_report
+
+    page = open(write_report(str(run)), encoding="utf-8").read()
+    for title in ("Benchmark accuracy vs tokens seen", "Probes vs tokens seen", "Held-out loss per channel vs tokens seen"):
+        assert f"{title}</h2><figure><svg" in page
