@@ -32,7 +32,9 @@ def _raw(path):
 def oracle_for(path):
     """A "model" that reads the last question of the prompt and answers with the labels of the
     lines holding the original correct texts (or the none-of-the-above text that replaced one)."""
-    by_question = {r["question"]: r for r in _raw(path)}
+    by_question = {}
+    for r in _raw(path):  # single_choice drops a "(select all)" hint from the question
+        by_question[r["question"]] = by_question[re.sub(r"\s*[（(](多选|select all that apply)[)）]", "", r["question"])] = r
 
     def answer(prompt: str) -> str:
         block = prompt.split("\n\n")[-1].splitlines()
