@@ -13,6 +13,10 @@ def main(argv=None) -> int:
         from refinery.pipeline.run import main as run_pipeline
 
         return run_pipeline(argv[1:])
+    if argv[:1] == ["sweep"]:  # `refinery sweep sweep.yaml [--set k=v]`
+        from refinery.sweep import main as run_sweep
+
+        return run_sweep(argv[1:])
     p = argparse.ArgumentParser(prog="refinery")
     sub = p.add_subparsers(dest="command", required=True)
     ins = sub.add_parser("inspect", help="print filtered-out samples of a stage output")
@@ -24,6 +28,7 @@ def main(argv=None) -> int:
     ins.add_argument("--seed", type=int, default=0)
     ins.add_argument("--max-chars", type=int, default=400)
     sub.add_parser("run", help="run the pipeline of a pipeline.yaml (refinery run -h)")
+    sub.add_parser("sweep", help="small trainings over mixtures, one table of their evaluations (refinery sweep -h)")
     rep = sub.add_parser("report", help="write a self-contained HTML report of a pipeline run directory")
     rep.add_argument("run_dir")
     rep.add_argument("--out", help="default: RUN_DIR/report.html")

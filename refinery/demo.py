@@ -21,6 +21,22 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample" / "data"
 
 
+def summarize_eval(result: dict) -> str:
+    lines = []
+    held = result.get("heldout") or {}
+    if held.get("perplexity"):
+        lines.append(f"  perplexity {held['perplexity']:.1f} on the training shards")
+    for name, bench in (result.get("benchmarks") or {}).items():
+        accs = ", ".join(f"{v} {r['accuracy']:.2f}" for v, r in bench["transforms"].items() if r["accuracy"] is not None)
+        lines.append(f"  benchmark {name} ({bench['n_items']} items, {bench['shots']}-shot): {accs}")
+    for p in result.get("probes") or []:
+        value = {"target": f"P = {p.get('probability', 0):.3g}, rank {p.get('first_token_rank')}",
+                 "ppl": f"PPL = {p.get('ppl', 0):.1f}",
+                 "contrast": f"holds = {p.get('holds')} (margin {p.get('margin', 0):+.3f})"}[p.get("kind", "target")]
+        lines.append(f"  probe {p.get('name', p.get('prompt'))}: {value}")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m refinery.demo")
     p.add_argument("--out", default="runs/demo")
@@ -44,8 +60,8 @@ def main(argv=None) -> int:
                 print(format_row(row, max_chars=200))
     evaluation = out / "train" / "eval.json"
     if evaluation.exists():
-        print("\nEvaluation of the tiny model (trainer.evaluate):")
-        print(json.dumps(json.loads(evaluation.read_text()), indent=1, ensure_ascii=False)[:1500])
+        print("\nEvaluation of the tiny model (trainer.evaluate; near chance at this size, the plumbing is the point):")
+        print(summarize_eval(json.loads(evaluation.read_text())))
     print(f"\nDone in {time.time() - started:.0f}s. Outputs under {out}:")
     for name, what in [("ingest", "documents (Parquet) + rejected/ + _stats.json"),
                        ("clean", "rule-filtered documents; rejected/reason=… with value and threshold"),
@@ -54,7 +70,7 @@ def main(argv=None) -> int:
                        ("tokenizer", "the trained tokenizer (AutoTokenizer loads it)"),
                        ("mix", "the mixture in training order; usage/ counts uses per doc_id"),
                        ("shards", "token chunks (Megatron .bin/.idx + manifest.json)"),
-                       ("train", "checkpoints, metrics.jsonl, hf/ export, eval.json"),
+                       ("train", "checkpoints, metrics.jsonl, hf/ export, eval.json, eval_history.jsonl"),
                        ("report.html", "the HTML report")]:
         if (out / name).exists():
             print(f"  {out / name}  —  {what}")

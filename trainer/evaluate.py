@@ -1,20 +1,26 @@
 """Evaluate a Hugging Face model directory (e.g. a ``trainer.export`` output).
 
     python -m trainer.evaluate --model HF_DIR [--shards HELD_OUT_DIR --seq-len 2048 --max-windows 2000]
-                               [--probes probes.yaml [--tokenizer TOK]] [--out eval.json]
+                               [--probes probes.yaml] [--tokenizer TOK] [--out eval.json]
+                               [--benchmark FILE.jsonl --shots K --transform shuffle,none_of_above,...]
+    python -m trainer.evaluate --run RUN_DIR [the same options] [--all]     # → RUN_DIR/eval_history.jsonl
 
 * Per-channel perplexity on held-out token shards: every window of every chunk, in order; the
   loss of each token is attributed to the channel (zh / en / code …) of its document.
 * Probability probes, a quick knowledge check between full benchmarks: each probe is a prompt and
   a continuation, e.g. ``{prompt: "中国的首都是", target: "北京"}``; reported are P(target | prompt)
   (product over the target's tokens) and the rank of the target's first token among all next tokens
-  (1 = the model's top choice).
+  (1 = the model's top choice). Sentence-PPL and contrastive probes: ``trainer.probes``.
+* Generative benchmarks (``trainer.benchmarks``): few-shot, greedy, stop strings, accuracy per
+  subject and per paper variant.
+* ``--run``: every new complete checkpoint of a run, exported on the fly (``trainer.history``).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import os
 import sys
 
 import numpy as np
@@ -121,29 +127,59 @@ def probe(model, encode, prompt: str, target: str) -> dict:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m trainer.evaluate", description=__doc__.splitlines()[0])
-    p.add_argument("--model", required=True, help="Hugging Face model directory")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--model", help="Hugging Face model directory")
+    target.add_argument("--run", help="a training run directory: evaluate its new complete checkpoints into "
+                                      "RUN_DIR/eval_history.jsonl (trainer.history)")
+    p.add_argument("--all", action="store_true", help="with --run: re-evaluate every complete checkpoint")
     p.add_argument("--shards", help="held-out token-shard directory (per-channel perplexity)")
-    p.add_argument("--seq-len", type=int, default=2048)
+    p.add_argument("--seq-len", type=int, help="default 2048; with --run the run's data.seq_len")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--max-windows", type=int)
-    p.add_argument("--probes", help="YAML list of {prompt, target}")
+    p.add_argument("--probes", help="probe YAML: {prompt, target}, {text} or {better, worse} (trainer.probes)")
+    p.add_argument("--benchmark", action="append", default=[], metavar="FILE.jsonl",
+                   help="a generative benchmark (README: Benchmarks); repeat for several")
+    p.add_argument("--dev", help="JSONL of few-shot examples for every benchmark (besides their split=dev items)")
+    p.add_argument("--shots", type=int, default=3)
+    p.add_argument("--transform", help="paper variants besides the original, comma-separated, '+' to combine: "
+                                       "shuffle,none_of_above,cn_numerals,single_choice")
+    p.add_argument("--max-new-tokens", type=int, default=16)
+    p.add_argument("--stop", action="append", help="stop string (repeatable; default a newline)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the shuffle / single_choice transforms")
     p.add_argument("--tokenizer", help="tokenizer dir or tokenizer.json (default: the model directory)")
-    p.add_argument("--out", help="write the results as JSON here too")
+    p.add_argument("--out", help="results JSON (default: HF_DIR/eval.json; not used with --run)")
     a = p.parse_args(argv)
-    if not a.shards and not a.probes:
-        p.error("nothing to do: give --shards and/or --probes")
-    model = load_model(a.model)
-    result: dict = {"model": a.model}
-    if a.shards:
-        result["heldout"] = channel_perplexity(model, a.shards, a.seq_len, a.batch_size, a.max_windows)
-    if a.probes:
-        encode = load_tokenizer(a.tokenizer or a.model)
-        result["probes"] = [probe(model, encode, str(q["prompt"]), str(q["target"])) for q in load_probes(a.probes)]
+    from trainer.evalsuite import EvalOptions
+
+    opts = EvalOptions(shards=a.shards, seq_len=a.seq_len or 2048, batch_size=a.batch_size,
+                       max_windows=a.max_windows, probes=a.probes, benchmarks=a.benchmark, dev=a.dev,
+                       shots=a.shots, transforms=a.transform, max_new_tokens=a.max_new_tokens,
+                       stop=a.stop if a.stop is not None else ["\n"], seed=a.seed, tokenizer=a.tokenizer)
+    try:
+        if a.transform:
+            from trainer.benchmarks.transforms import parse_variants
+
+            parse_variants(a.transform)
+        if a.run:
+            from trainer.history import evaluate_run
+
+            rows = evaluate_run(a.run, opts, a.all, seq_len_given=a.seq_len is not None,
+                                log=lambda m: print(m, file=sys.stderr, flush=True))
+            print(json.dumps(rows, indent=1, ensure_ascii=False))
+            return 0
+        if opts.nothing_to_do():
+            p.error("nothing to do: give --shards, --probes and/or --benchmark")
+        from trainer.evalsuite import evaluate_model
+
+        result = evaluate_model(a.model, opts, log=lambda m: print(m, file=sys.stderr, flush=True))
+    except (ValueError, FileNotFoundError) as e:  # BenchmarkError and ProbeError are ValueErrors
+        print(f"evaluate: {e}", file=sys.stderr)
+        return 2
     text = json.dumps(result, indent=2, ensure_ascii=False)
     print(text)
-    if a.out:
-        with open(a.out, "w", encoding="utf-8") as f:
-            f.write(text)
+    out = a.out or os.path.join(a.model, "eval.json")
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(text)
     return 0
 
 

@@ -52,6 +52,10 @@ class TrainSpec:
     cpu: bool = True  # DS_ACCELERATOR=cpu (the demo); False on GPU nodes
     set: list[str] = field(default_factory=list)  # trainer overrides, dotted.key=value
     probes: str | None = None  # probe YAML for trainer.evaluate
+    benchmarks: list[str] = field(default_factory=list)  # generative benchmark JSONL files (trainer.benchmarks)
+    shots: int = 3
+    transforms: str | None = None  # paper variants besides the original, e.g. "shuffle,cn_numerals"
+    history: bool = True  # evaluate every kept checkpoint into train/eval_history.jsonl (the report's trends)
     timeout_s: int = 1800
 
     def __post_init__(self):

@@ -279,7 +279,16 @@ class Pipeline:
                     "--out", os.path.join(train_dir, "eval.json")]
         if spec.probes:
             eval_cmd += ["--probes", spec.probes, "--tokenizer", self.tokenizer_dir()]
-        self._call(eval_cmd, env, spec.timeout_s, "evaluation")
+        extra = [a for b in spec.benchmarks for a in ("--benchmark", b)]
+        if extra:
+            extra += ["--shots", str(spec.shots), "--tokenizer", self.tokenizer_dir()]
+            extra += ["--transform", spec.transforms] if spec.transforms else []
+        self._call(eval_cmd + extra, env, spec.timeout_s, "evaluation")
+        if spec.history and (spec.probes or extra):  # every kept checkpoint, for the report's trends
+            # held-out loss comes from the run's data.eval_shards when it has one (never the training shards)
+            history_cmd = [sys.executable, "-m", "trainer.evaluate", "--run", train_dir,
+                           *(["--probes", spec.probes] if spec.probes else []), *extra]
+            self._call(history_cmd, env, spec.timeout_s, "checkpoint history")
         with open(os.path.join(train_dir, "eval.json")) as f:
             return json.load(f)
 

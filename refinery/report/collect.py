@@ -73,6 +73,22 @@ def tokenizer_report(run_dir: str) -> dict | None:
     return None
 
 
+def eval_history(run_dir: str) -> list[dict]:
+    """Rows of ``eval_history.jsonl`` (``trainer.evaluate --run``), wherever under ``run_dir`` (first found)."""
+    for path in sorted(glob.glob(os.path.join(run_dir, "**", "eval_history.jsonl"), recursive=True)):
+        rows = []
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by a killed evaluation
+                if isinstance(row, dict) and "tokens" in row:
+                    rows.append(row)
+        return sorted(rows, key=lambda r: r["tokens"])
+    return []
+
+
 def collect_run(run_dir: str) -> dict:
     stages = stage_stats(run_dir)
     score_dir = stages.get("score", {}).get("_dir")
@@ -82,4 +98,5 @@ def collect_run(run_dir: str) -> dict:
         "quality_by_category": quality_by_category(score_dir) if score_dir else {},
         "tokenizer": tokenizer_report(run_dir),
         "training": training_metrics(run_dir),
+        "eval_history": eval_history(run_dir),
     }

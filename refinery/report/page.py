@@ -5,7 +5,7 @@ import html
 import os
 from datetime import datetime, timezone
 
-from refinery.report import plots
+from refinery.report import eval_plots, plots
 from refinery.report.collect import collect_run
 
 SECTIONS = [
@@ -20,6 +20,9 @@ SECTIONS = [
     ("Mixture", plots.mixture),
     ("Tokenizer compression", plots.tokenizer_compression),
     ("Training", plots.training_curves),
+    ("Benchmark accuracy vs tokens seen", eval_plots.benchmark_accuracy),
+    ("Probes vs tokens seen", eval_plots.probe_trends),
+    ("Held-out loss per channel vs tokens seen", eval_plots.heldout_loss),
 ]
 
 STYLE = """

@@ -48,6 +48,15 @@ def run_dir(tmp_path, fault_output):
             f.write(json.dumps({"step": step, "loss": 10 / step, "lr": 1e-3 * min(1, step / 5),
                                 "loss/zh": 11 / step, "loss/en": 9 / step}) + "\n")
         f.write('{"step": 21, "lo')  # the line a killed run leaves behind
+    with open(run / "train" / "eval_history.jsonl", "w") as f:  # trainer.evaluate --run, four checkpoints
+        for i, step in enumerate((5, 10, 15, 20)):
+            f.write(json.dumps({
+                "step": step, "tokens": step * 512, "checkpoint": f"ckpt-{step}",
+                "heldout": {"loss": 6 - i, "channels": {"zh": 6.5 - i, "en": 5.5 - i}},
+                "benchmarks": {"demo": {"none": 0.2 + 0.05 * i, "shuffle": 0.15 + 0.05 * i}},
+                "probes": {"capital": 1e-4 * 10 ** i, "zh_sentence": 300 / (i + 1), "fact_order": -0.2 + 0.1 * i},
+                "probe_kinds": {"capital": "target", "zh_sentence": "ppl", "fact_order": "contrast"}}) + "\n")
+        f.write('{"step": 25, "tok')
     return str(run)
 
 
@@ -55,13 +64,18 @@ def test_collect_reads_every_stage_in_pipeline_order(run_dir):
     run = collect_run(run_dir)
     assert list(run["stages"]) == ["ingest", "clean", "dedup", "mix"]
     assert len(run["training"]) == 20  # the cut last line is skipped, not fatal
+    assert [r["step"] for r in run["eval_history"]] == [5, 10, 15, 20]
     assert run["tokenizer"]["trained"]["zh"]["chars_per_token"] == 1.4
 
 
 def test_report_is_self_contained_and_draws_each_section(run_dir):
     page = open(write_report(run_dir), encoding="utf-8").read()
     assert "<script" not in page and not re.search(r"(src|href)=[\"']https?:", page)  # nothing fetched
-    assert page.count("<svg") >= 8
+    assert page.count("<svg") >= 11
+    for title in ("Benchmark accuracy vs tokens seen", "Probes vs tokens seen", "Held-out loss per channel vs tokens seen"):
+        assert f"{title}</h2><figure><svg" in page
+    for name in ("demo/shuffle", "capital", "zh_sentence", "fact_order"):  # legend entries
+        assert name in page
     for name in ("ingest", "clean", "dedup", "mix", "ingest.http_status", "gopher.word_count"):
         assert name in page
     assert "Quality score per category</h2><p class=\"missing\">" in page  # no score stage in this run
@@ -88,7 +102,7 @@ def test_report_renders_in_headless_chromium(run_dir):
         page.screenshot(path=shot, full_page=True)
         browser.close()
     assert errors == []
-    assert len(boxes) >= 8 and all(b and b["width"] > 100 and b["height"] > 50 for b in boxes)
+    assert len(boxes) >= 11 and all(b and b["width"] > 100 and b["height"] > 50 for b in boxes)
     from PIL import Image  # matplotlib depends on Pillow
 
     img = Image.open(shot).convert("L")
