@@ -323,9 +323,24 @@ def _ip_allowed(addr, allow) -> bool:
     return any(addr.version == net.version and addr in net for net in allow)
 
 
+# "6.1.3.1.\xa0The Experimental Repository": a section number of a manual (DocBook puts a no-break
+# space after it; at the start of a line a plain space), not an address. Measured on the real
+# corpus slice: 278 of 596 dotted quads were such headings.
+_SECTION_AFTER = re.compile(r"\.(?:\xa0| +[^\sa-z])")  # a title follows, not a lower-case sentence
+
+
+def _section_number(text: str, m: re.Match, octets: list[int]) -> bool:
+    if not _SECTION_AFTER.match(text, m.end()):
+        return False
+    if text[m.end() + 1 : m.end() + 2] == "\xa0":
+        return True
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    return not text[line_start : m.start()].strip() and max(octets) <= 50
+
+
 def _ipv4_ok(text: str, m: re.Match, allow=()) -> bool:
     octets = [int(o) for o in m.group().split(".")]  # 192.168.001.010 is written too
-    if max(octets) > 255:
+    if max(octets) > 255 or _section_number(text, m, octets):
         return False
     addr = ipaddress.IPv4Address(".".join(map(str, octets)))
     if _ip_allowed(addr, allow):
