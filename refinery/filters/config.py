@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover - until refinery.pii is merged
     PiiConfig = None
 
 STEPS = ("lines", "rules", "pii")
+DEFAULT_CATEGORY_MODEL = "models/domain.ftz"
 
 
 def flatten_thresholds(tree: dict, key: str, prefix: str = "") -> dict:
@@ -91,9 +92,10 @@ class CleanConfig:
     lines: LineEditConfig = field(default_factory=LineEditConfig)
     pii: (PiiConfig if PiiConfig is not None else dict) = field(  # type: ignore[valid-type]
         default_factory=(PiiConfig if PiiConfig is not None else dict))
-    # A fastText domain model (e.g. models/domain.ftz): documents without a `category` get one
-    # before the rules, so code and markdown take their category's thresholds, not prose rules.
-    category_model: str | None = None
+    # The fastText domain model: documents without a `category` get one before the rules, so code
+    # and markdown take their category's thresholds, not prose rules. The shipped model by default
+    # (the recommended setup, the pipeline's too); null: per-language profiles only.
+    category_model: str | None = DEFAULT_CATEGORY_MODEL
     # Documents per Arrow batch handed to the operator (spark.sql.execution.arrow.maxRecordsPerBatch).
     batch_size: int = 1024
     # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).

@@ -1,4 +1,5 @@
-"""PII scrubbing: emails, phones, Chinese resident IDs, bank cards, IPs, URL credentials, secrets.
+"""PII scrubbing: emails, phones, Chinese resident IDs, bank cards, IPs, URL credentials, secrets,
+person names in labelled contexts.
 
 ``scrub_pii(texts, PiiConfig())`` replaces each validated item by a typed placeholder
 (``<EMAIL>``, ``<PHONE>`` ...) and counts replacements per type and document. Spark-free; the

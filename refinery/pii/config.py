@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from refinery.config import check
 
 # Stable type ids, in the order stats report them.
-PII_TYPES: tuple[str, ...] = ("email", "phone", "id_card", "bank_card", "ip", "url_credentials", "secret")
+PII_TYPES: tuple[str, ...] = ("email", "phone", "id_card", "bank_card", "ip", "url_credentials", "secret", "name")
 
 DEFAULT_PLACEHOLDERS: dict[str, str] = {t: f"<{t.upper()}>" for t in PII_TYPES}
 

@@ -71,7 +71,8 @@ def test_every_ingested_document_is_kept_or_rejected_with_its_evidence(fault_cle
                 assert RULES_BY_NAME[r["reason"]].fails(np.array([r["value"]]), np.array([r["threshold"]]))[0]
         assert per_reason == stats["rejected_by_reason"]
     on_disk = json.loads((out / "_stats.json").read_text())
-    assert set(on_disk["by_lang"]) >= {"en", "zh"} and "category" in on_disk["run"]["config"]["categories"]["code"] or True
+    assert set(on_disk["by_lang"]) >= {"en", "zh"} and on_disk["run"]["config"]["category_model"].endswith("models/domain.ftz")
+    assert "by_category" in on_disk and sum(e["rows_in"] for e in on_disk["by_category"].values()) == stats["rows_in"]
     assert sum(on_disk["length_histogram"]["before"].values()) == stats["rows_in"]
     assert sum(on_disk["length_histogram"]["after"].values()) == stats["rows_kept"]
     assert on_disk["steps"] == ["lines", "rules", "pii"] and "line_edits" in on_disk and "pii" in on_disk

@@ -1,4 +1,5 @@
 """Clean config validation, category overrides, and the batch evaluator's consistency."""
+import dataclasses
 import os
 
 import numpy as np
@@ -92,3 +93,25 @@ def test_dotted_command_line_overrides_reach_dotted_rule_ids():
     assert cfg.categories["news"] == {"fineweb.*": None}
     with pytest.raises(ConfigError, match="profiles.en.thresholds.gopher.min_words: expected a number"):
         load_config(None, CleanConfig, parse_overrides(["profiles.en.thresholds.gopher.min_words=many"]))
+
+
+def test_job_defaults_are_the_pipelines():
+    """`spark-submit jobs/clean.py` without options, conf/clean.yaml, and the pipeline's clean stage
+    with an empty section are one config: category routing with the shipped domain model."""
+    from jobs.clean import load_clean_config, parse_args
+    from refinery.pipeline.config import StageSpec
+    from refinery.pipeline.run import load_stage_config
+
+    from refinery.pipeline.config import PipelineConfig
+
+    def effective(cfg):  # what the job runs with: the resolved profiles, not how the YAML spelled them
+        d = dataclasses.asdict(cfg)
+        d.pop("profiles")
+        return d, {k: dataclasses.asdict(v) for k, v in cfg.resolved.items()}
+
+    job = load_clean_config(parse_args(["--input", "x", "--output", "y"]))
+    pipeline = load_stage_config("clean", StageSpec())
+    shipped = load_config(os.path.join(REPO, "conf", "clean.yaml"), CleanConfig)
+    demo = load_config(os.path.join(REPO, "conf", "pipeline.demo.yaml"), PipelineConfig)
+    assert effective(job) == effective(pipeline) == effective(shipped) == effective(load_stage_config("clean", demo.clean))
+    assert job.category_model == os.path.join(REPO, "models", "domain.ftz") and os.path.isfile(job.category_model)

@@ -5,6 +5,10 @@ look-alike records a span that must survive. Formats vary the way they do on the
 (separators, +86/0086 prefixes, full-width brackets and colons, ports and CIDR suffixes,
 PEM blocks, connection strings), and each item sits in a sentence that names it the way
 pages do ("联系电话：", "Email us at"), or in no sentence at all. Deterministic for a seed.
+
+The labels come from python-stdnum, not from ``refinery.pii.checksums``: resident IDs are built on
+real county codes and validated by ``stdnum.cn.ric`` (15-digit ones through their 18-digit form),
+cards are completed and checked by ``stdnum.luhn``.
 """
 from __future__ import annotations
 
@@ -13,9 +17,14 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from refinery.pii import checksums as ck
+import datetime
+import os
 
-PLANTED_TYPES = ("email", "phone", "id_card", "bank_card", "ip", "url_credentials", "secret")
+import stdnum.cn
+from stdnum import luhn
+from stdnum.cn import ric
+
+PLANTED_TYPES = ("email", "phone", "id_card", "bank_card", "ip", "url_credentials", "secret", "name")
 
 LOOKALIKE_KINDS = (
     "date_digits",
@@ -37,6 +46,8 @@ LOOKALIKE_KINDS = (
     "decimal",
     "handle",
     "short_version",
+    "phone_word_date",
+    "name_label_thing",
 )
 
 
@@ -103,6 +114,10 @@ TEMPLATES = {
         "zh": ["数据库连接串：{}", "配置为{}。", "（地址 {}）", "镜像源{}，请勿外传"],
         "en": ["DATABASE_URL={}", "Connect with {}.", "clone from {} then build", "(see {})"],
     },
+    "name": {
+        "zh": ["姓名：{}\n", "联系人：{}，", "收件人: {}。", "（负责人：{}）", "户名：{}，开户行另询", "姓名 : {} 性别：男"],
+        "en": ["Name: {}\n", "Contact person: {}.", "Attn: {}", "Full name: {},", "\nBest regards,\n{}\n", "Thanks,\n{}\n"],
+    },
     "secret": {
         "zh": ["密钥如下：{}", "配置文件中写着{}。", "（泄露的令牌 {}）", "注意：{}"],
         "en": ["Key: {}", "The config had {} in plain text.", "leaked: {}", "export {}"],
@@ -120,10 +135,31 @@ def _digits(rng, n: int, first: str = "0123456789") -> str:
 
 
 def _luhn_complete(body: str) -> str:
-    for d in string.digits:
-        if ck.luhn_ok(body + d):
-            return body + d
-    raise AssertionError
+    return body + luhn.calc_check_digit(body)
+
+
+def _real_date(y: int, m: int, d: int) -> bool:
+    try:
+        return datetime.date(1900, 1, 1) <= datetime.date(y, m, d) <= datetime.date(2026, 12, 31)
+    except ValueError:
+        return False
+
+
+def _county_codes() -> list[str]:
+    """Six-digit county codes of stdnum's GB/T 2260 table (cn/loc.dat)."""
+    codes, province = [], None
+    with open(os.path.join(os.path.dirname(stdnum.cn.__file__), "loc.dat"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            if not line.startswith(" "):
+                province = line.split()[0]
+            elif province and len(line.split()[0]) == 4:
+                codes.append(province + line.split()[0])
+    return sorted(codes)
+
+
+COUNTY_CODES = _county_codes()
 
 
 def _group(digits: str, sizes, sep: str) -> str:
@@ -158,13 +194,15 @@ def gen_email(rng):
     return s, 0, len(s)
 
 
+# Every 1[3-9]x prefix: numbers outside the allocations of today are issued tomorrow.
+MOBILE_PREFIXES = [f"1{a}{b}" for a in "3456789" for b in "0123456789"]
 _MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "145", "147", "150", "151",
                     "152", "153", "155", "156", "157", "158", "159", "166", "170", "171", "173", "175", "176",
                     "177", "178", "180", "181", "182", "183", "185", "186", "187", "188", "189", "191", "198", "199"]
 
 
 def gen_mobile(rng):
-    d = rng.choice(_MOBILE_PREFIXES) + _digits(rng, 8)
+    d = rng.choice(MOBILE_PREFIXES) + _digits(rng, 8)
     body = rng.choice([d, f"{d[:3]} {d[3:7]} {d[7:]}", f"{d[:3]}-{d[3:7]}-{d[7:]}"])
     prefix = rng.choice(["", "", "", "+86 ", "+86-", "+86", "0086 ", "(+86) ", "（+86）"])
     s = prefix + body
@@ -174,7 +212,7 @@ def gen_mobile(rng):
 def gen_landline(rng):
     area = rng.choice(["10", "20", "21", "22", "23", "24", "25", "27", "28", "29",
                        "755", "571", "512", "731", "871", "991", "351", "431", "591", "898"])
-    local = _digits(rng, 8 if len(area) == 2 else rng.choice([7, 8]), "2345678")
+    local = _digits(rng, rng.choice([7, 8]), "23456789")
     grouped = local if rng.random() < 0.6 else f"{local[:-4]} {local[-4:]}"
     form = rng.randrange(6)
     if form == 0:
@@ -217,15 +255,38 @@ def gen_international(rng):
     return s, 0, len(s)
 
 
+def gen_context_phone(rng):
+    """Shapes only a phone word before them makes a phone: local numbers without area code, HK/Macau
+    eight digits, service numbers. The caller puts a phone word in front."""
+    s = rng.choice([f"{_digits(rng, 4, '2345689')} {_digits(rng, 4)}", f"{_digits(rng, 4, '2345689')}-{_digits(rng, 4)}",
+                    _digits(rng, 8, "2345689"), f"{_digits(rng, 3, '2345689')}-{_digits(rng, 4)}",
+                    f"+853 {_digits(rng, 4, '28')} {_digits(rng, 4)}", f"400-{_digits(rng, 3)}-{_digits(rng, 4)}",
+                    f"9{_digits(rng, 4)} {_digits(rng, 3)}"])
+    word = rng.choice(["电话：", "座机 ", "传真:", "联系电话 ", "热线：", "Tel: ", "Phone ", "Fax: ", "Tel. ", "手机号码："])
+    return word + s, len(word), len(word) + len(s)
+
+
 def gen_phone(rng):
-    return rng.choice([gen_mobile, gen_mobile, gen_landline, gen_international])(rng)
+    return rng.choice([gen_mobile, gen_mobile, gen_landline, gen_landline, gen_international, gen_context_phone])(rng)
 
 
-_PROVINCES = sorted(ck.ID_PROVINCES)
+_GIVEN_ZH = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌宇浩然子轩梓涵一诺欣怡"
+# The detector's list is not used: surnames from an independent source (the 2020 census top 30).
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹"
+_EN_FIRST = ["John", "Mary", "James", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "Wei", "Anna", "Jean-Luc"]
+_EN_LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "O'Brien", "Zhang", "Lee"]
+
+
+def gen_name_in(rng, lang: str):
+    if lang == "zh":
+        s = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN_ZH) for _ in range(rng.randint(1, 2)))
+    else:
+        s = rng.choice(_EN_FIRST) + rng.choice(["", " A.", ""]) + " " + rng.choice(_EN_LAST)
+    return s, 0, len(s)
 
 
 def _id_region(rng) -> str:
-    return rng.choice(_PROVINCES) + _digits(rng, 4)
+    return rng.choice(COUNTY_CODES)
 
 
 def _birth(rng, lo=1935, hi=2012):
@@ -235,17 +296,28 @@ def _birth(rng, lo=1935, hi=2012):
     return y, m, d
 
 
-def make_id18(rng) -> str:
-    y, m, d = _birth(rng)
-    first17 = f"{_id_region(rng)}{y:04d}{m:02d}{d:02d}{_digits(rng, 3)}"
-    return first17 + ck.id18_check_digit(first17)
+def make_id18(rng, lo=1935, hi=2012) -> str:
+    while True:  # a county code valid in the birth year (stdnum checks it)
+        y, m, d = _birth(rng, lo, hi)
+        first17 = f"{_id_region(rng)}{y:04d}{m:02d}{d:02d}{_digits(rng, 3)}"
+        s = first17 + ric.calc_check_digit(first17 + "0")
+        if ric.is_valid(s):
+            return s
+
+
+def id15_valid(s: str) -> bool:
+    """A 15-digit ID is the 18-digit one without century and check digit (GB 11643-1999)."""
+    if len(s) != 15 or not s.isdigit():
+        return False
+    first17 = s[:6] + "19" + s[6:]
+    return ric.is_valid(first17 + ric.calc_check_digit(first17 + "0"))
 
 
 def make_id15(rng) -> str:
     while True:
-        y, m, d = _birth(rng, 1930, 1999)
-        s = f"{_id_region(rng)}{y % 100:02d}{m:02d}{d:02d}{_digits(rng, 3)}"
-        if not (s[:2] in ("34", "37") and ck.luhn_ok(s)):  # that one is an Amex number too
+        s18 = make_id18(rng, 1930, 1999)
+        s = s18[:6] + s18[8:17]
+        if id15_valid(s) and not (s[:2] in ("34", "37") and luhn.is_valid(s)):  # that one is an Amex number too
             return s
 
 
@@ -265,11 +337,21 @@ _CARD_SHAPES = [("62", 16), ("62", 19), ("4", 16), ("51", 16), ("55", 16), ("222
                 ("34", 15), ("37", 15), ("35", 16), ("6011", 16), ("622", 18)]
 
 
+def _id_shaped(s: str, amex_exempt: bool = True) -> bool:
+    """Holds a birth date where an ID has one: such a number is read as an ID, not a card (a valid
+    Amex number stays a card; an invalid one is not a card at all, so it may read as an ID)."""
+    if len(s) == 18:
+        return _real_date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    if len(s) == 15 and not (amex_exempt and s[:2] in ("34", "37")):
+        return _real_date(1900 + int(s[6:8]), int(s[8:10]), int(s[10:12]))
+    return False
+
+
 def make_card(rng) -> str:
     while True:
         prefix, n = rng.choice(_CARD_SHAPES)
         s = _luhn_complete(prefix + _digits(rng, n - len(prefix) - 1))
-        if ck.bank_card_ok(s):  # 18-digit ones that are also ID-shaped are IDs
+        if luhn.is_valid(s) and not _id_shaped(s):
             return s
 
 
@@ -396,7 +478,8 @@ GENERATORS = {
     "ip": gen_ip,
     "url_credentials": gen_url_credentials,
     "secret": gen_secret,
-}
+}  # "name" is made by gen_name_in: the name's language follows the template's
+
 
 
 # --- look-alikes: each returns (snippet, start, end) with the span that must survive -------------------
@@ -437,24 +520,25 @@ def gen_lookalike(rng, kind: str):
         return _whole(_digits(rng, 6, "123456789"), rng.choice(["邮编：", "邮政编码 ", "Postcode ", "ZIP "]))
     if kind == "order_number":
         num = rng.choice([f"{y}{m:02d}{d:02d}{_digits(rng, rng.randint(6, 12))}", _digits(rng, rng.randint(10, 20)),
-                          make_card(rng), rng.choice(_MOBILE_PREFIXES) + _digits(rng, 8)])
+                          make_card(rng), rng.choice(MOBILE_PREFIXES) + _digits(rng, 8)])
         return _whole(num, rng.choice(["订单号：", "订单编号:", "运单号 ", "快递单号", "交易流水号：", "Order #",
                                        "Order No. ", "tracking number ", "Invoice ", "SKU "]))
     if kind == "bad_id18":
         good = make_id18(rng)
         bad = good[:17] + rng.choice([c for c in "0123456789X" if c != good[17]])
+        assert not ric.is_valid(bad)
         return _whole(bad, rng.choice(["", "身份证号：", "ID: "]))
     if kind == "bad_id15":
         while True:
             s = f"{_id_region(rng)}{y % 100:02d}{rng.choice(['00', '13', '14', '19', '20', '99'])}{d:02d}{_digits(rng, 3)}"
-            if not ck.bank_card_ok(s):
+            if not (luhn.is_valid(s) or id15_valid(s)):
                 break
         return _whole(s, rng.choice(["", "身份证号：", "ID: "]))
     if kind == "bad_card":
         while True:  # a 15-digit number with a birth date in place is a legacy ID, not a look-alike
             card = make_card(rng)
             bad = card[:-1] + str((int(card[-1]) + rng.randint(1, 9)) % 10)
-            if not (ck.id15_ok(bad) or ck.id18_ok(bad)):
+            if not (luhn.is_valid(bad) or _id_shaped(bad, amex_exempt=False)):
                 break
         if rng.random() < 0.5:
             bad = _group(bad, (4, 6, 5) if len(bad) == 15 else (4, 4, 4, 4), " ")
@@ -487,6 +571,14 @@ def gen_lookalike(rng, kind: str):
     if kind == "decimal":
         return _whole(rng.choice([f"3.{_digits(rng, 14)}", f"{rng.randint(1, 9)},{_digits(rng, 3)},{_digits(rng, 3)},{_digits(rng, 3)}",
                                   f"{rng.uniform(-90, 90):.4f}, {rng.uniform(-180, 180):.4f}", f"0.{_digits(rng, 12)}"]))
+    if kind == "phone_word_date":  # a phone word before a date or a year range is no phone
+        word = rng.choice(["电话会议于", "手机发布于 ", "Phone interview on ", "Tel Aviv, ", "call for papers ", "热线开通于"])
+        a = rng.randint(1950, 2020)
+        return _whole(rng.choice([f"{y}-{m:02d}-{d:02d}", f"{y}/{m:02d}/{d:02d}", f"{y}{m:02d}{d:02d}", f"{a}-{a + 5}"]), word)
+    if kind == "name_label_thing":  # a label before what is not a person
+        return _whole(rng.choice(["Name: string", "name: str", "NAME\n    perlfunc - Perl builtin functions",
+                                  "File name: report.txt", "Package name: python-stdnum", "姓名：（必填）", "联系人：请填写",
+                                  "Regards,\nthe team", "Name: Type"]))
     raise ValueError(kind)
 
 
@@ -494,7 +586,7 @@ def gen_lookalike(rng, kind: str):
 RECORD_TEMPLATES = ['{{"{key}": "{{}}"}}', "| {key} | {{}} |", "{key}\t{{}}", "{key}=\"{{}}\"", "<td>{{}}</td>",
                     "“{{}}”", "「{{}}」", "{key}：\n{{}}", "- {key}: {{}}"]
 RECORD_KEYS = {"email": "email", "phone": "tel", "id_card": "身份证", "bank_card": "card_no", "ip": "remote_addr",
-               "url_credentials": "dsn", "secret": "token"}
+               "url_credentials": "dsn", "secret": "token", "name": "name"}
 
 
 _FULLWIDTH_DIGITS = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
@@ -503,7 +595,7 @@ _FULLWIDTH_DIGITS = str.maketrans("0123456789X", "０１２３４５６７８９
 def _place(rng, lang: str, snippet: str, start: int, end: int, templates: list[str], key: str = "value"):
     """Put a snippet in a template; returns the sentence and the span shifted into it."""
     t = rng.choice(templates)
-    if rng.random() < 0.2:
+    if rng.random() < 0.2 and key != "name":  # a bare name in a table cell is not detectable, by design
         t = rng.choice(RECORD_TEMPLATES).format(key=key)
     at = t.index("{}")
     return t[:at] + snippet + t[at + 2 :], at + start, at + end
@@ -532,7 +624,7 @@ def make_corpus(seed: int = 0, per_type: int = 300, per_kind: int = 150) -> list
         segments = [(p, None) for p in parts]
         for what, name in take:
             if what == "item":
-                snippet, s, e = GENERATORS[name](rng)
+                snippet, s, e = gen_name_in(rng, lang) if name == "name" else GENERATORS[name](rng)
                 if lang == "zh" and name in ("phone", "id_card", "bank_card") and rng.random() < 0.05:
                     snippet = snippet.translate(_FULLWIDTH_DIGITS)  # １３８１２３４５６７８ (same length)
                 sentence, s, e = _place(rng, lang, snippet, s, e, TEMPLATES[name][lang], RECORD_KEYS[name])

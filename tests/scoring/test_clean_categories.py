@@ -23,7 +23,7 @@ def test_missing_categories_come_from_the_domain_model(tiny_models):
     assert got[0] == "news" and got[1:] == expected.to_pylist()[1:]
     truth = [r["category"] for r in rows]
     assert sum(g == t for g, t in zip(got[1:], truth[1:])) >= 0.8 * (len(rows) - 1)
-    without = make_cleaner(load_config(None, CleanConfig, {"steps": ["rules"]}))(batch)
+    without = make_cleaner(load_config(None, CleanConfig, {"steps": ["rules"], "category_model": None}))(batch)
     assert without.column("category").to_pylist() == given
 
 
