@@ -98,7 +98,9 @@ def test_dotted_command_line_overrides_reach_dotted_rule_ids():
 def test_job_defaults_are_the_pipelines():
     """`spark-submit jobs/clean.py` without options, conf/clean.yaml, and the pipeline's clean stage
     with an empty section are one config: category routing with the shipped domain model."""
-    from jobs.clean import load_clean_config, parse_args
+    from refinery.config import parse_overrides
+    from refinery.spark.job import parser_for
+    from refinery.spark.stages import stage
     from refinery.pipeline.config import StageSpec
     from refinery.pipeline.run import load_stage_config
 
@@ -109,7 +111,9 @@ def test_job_defaults_are_the_pipelines():
         d.pop("profiles")
         return d, {k: dataclasses.asdict(v) for k, v in cfg.resolved.items()}
 
-    job = load_clean_config(parse_args(["--input", "x", "--output", "y"]))
+    clean = stage("clean")  # exactly what job_main loads for `jobs/clean.py --input x --output y`
+    args = parser_for(clean).parse_args(["--input", "x", "--output", "y"])
+    job = load_config(args.config, clean.config_cls, {**parse_overrides(args.set), **clean.overrides(args)})
     pipeline = load_stage_config("clean", StageSpec())
     shipped = load_config(os.path.join(REPO, "conf", "clean.yaml"), CleanConfig)
     demo = load_config(os.path.join(REPO, "conf", "pipeline.demo.yaml"), PipelineConfig)
