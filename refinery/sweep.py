@@ -133,8 +133,8 @@ def _vocab_size(tokenizer_dir: str) -> int:
 
 
 def run_variant(cfg: SweepConfig, variant: Variant, spark, log=print) -> dict:
-    import jobs.mix as mix_job
-    from jobs.tokenize_job import run as tokenize
+    import refinery.spark.mix as mix_job
+    from refinery.spark.shards import run as tokenize
     from trainer.evalsuite import EvalOptions
     from trainer.history import evaluate_run, read_history
 
