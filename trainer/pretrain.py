@@ -243,7 +243,7 @@ def main(argv=None) -> int:
                     injected.add(("drop", step_number))    # test hook: a sudden drop
                     checked = loss * cfg.debug.drop_factor
                 if gate is not None:
-                    loss = gate.gate(loss, step_number, batch.where[:4], checked)
+                    loss = gate.gate(loss, step_number, batch.where, checked)
                     break
                 value = global_mean(checked, world)
                 verdict = spikes.classify(value)
@@ -287,7 +287,7 @@ def main(argv=None) -> int:
         # ---- log (the only place the loss comes to the host when stability is off) ----
         if is_log_step:
             if gate is not None:
-                loop["skipped_batches"] += apply_drained(gate, spikes, metrics)
+                loop["skipped_batches"] += apply_drained(gate, spikes, metrics, phase.name)
             mean_loss, per_channel, tokens = tracker.reduce_and_reset()
             elapsed = time.perf_counter() - interval_start
             waited_s = waited() - wait_at_start

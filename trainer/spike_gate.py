@@ -68,7 +68,7 @@ class DeviceSpikeGate:
         return losses, norms
 
 
-def apply_drained(gate: DeviceSpikeGate, spikes, metrics) -> int:
+def apply_drained(gate: DeviceSpikeGate, spikes, metrics, phase: str | None = None) -> int:
     """Replay the drained values through the host policy (``SpikeDetector``), log the events, push
     the new threshold to the device; returns the number of micro-batches that were gated."""
     losses, norms = gate.drain()
@@ -77,7 +77,7 @@ def apply_drained(gate: DeviceSpikeGate, spikes, metrics) -> int:
         if r["kept"]:
             low = spikes.drop_threshold()
             if low is not None and r["loss"] < low:  # a sudden drop: logged, kept out of the healthy history
-                metrics.event(r["step"], "loss_drop", loss=r["loss"], threshold=low, data=r["where"], action="log")
+                metrics.event(r["step"], "loss_drop", loss=r["loss"], threshold=low, phase=phase, data=r["where"], action="log")
                 continue
             spikes.record_loss(r["loss"])
             continue

@@ -33,7 +33,8 @@ def shards(tmp_path_factory):
 
 def _zero3_args(shards, run_dir, *extra):
     return ["--config", TINY, f"data.shards={shards}", f"run_dir={run_dir}", "train.max_steps=14",
-            "checkpoint.every_steps=5", "deepspeed.zero_stage=3", "data.document_mask=true", *extra]
+            "checkpoint.every_steps=5", "deepspeed.zero_stage=3", "data.document_mask=true",
+            "data.shuffle=true", *extra]  # shuffled chunks: every channel in every log interval
 
 
 @pytest.fixture(scope="module")
