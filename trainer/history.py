@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import time
 
+from refinery.report.jsonl import read_jsonl
 from trainer import checkpoint
 from trainer.evalsuite import EvalOptions, evaluate_model
 
@@ -32,18 +33,7 @@ HISTORY = "eval_history.jsonl"
 
 def read_history(run_dir: str) -> list[dict]:
     path = os.path.join(run_dir, HISTORY)
-    rows = []
-    if not os.path.isfile(path):
-        return rows
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if line:
-                try:
-                    rows.append(json.loads(line))
-                except ValueError:
-                    continue  # a line cut by a kill mid-append
-    return rows
+    return read_jsonl(path) if os.path.isfile(path) else []
 
 
 def _tokens_seen(ckpt: str, step: int) -> int:

@@ -12,6 +12,8 @@ import os
 
 import pyarrow.dataset as ds
 
+from refinery.report.jsonl import read_jsonl
+
 STAGE_ORDER = ["ingest", "clean", "score", "dedup", "mix", "tokenize"]
 
 
@@ -53,16 +55,7 @@ def quality_by_category(scored_dir: str, max_rows: int = 200_000) -> dict[str, l
 def training_metrics(run_dir: str) -> list[dict]:
     """Rows of the trainer's `metrics.jsonl`, wherever under ``run_dir`` it lies (first found)."""
     for path in sorted(glob.glob(os.path.join(run_dir, "**", "metrics.jsonl"), recursive=True)):
-        rows = []
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                line = line.strip()
-                if line:
-                    try:
-                        rows.append(json.loads(line))
-                    except ValueError:
-                        continue  # a line cut by a killed run
-        return rows
+        return read_jsonl(path)
     return []
 
 
