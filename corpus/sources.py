@@ -119,6 +119,8 @@ def python_sources(max_per_dist_bytes: int, max_total_bytes: int, min_size: int 
             continue
         used = 0
         for rel in sorted(str(p) for p in dist.files if str(p).endswith(".py")):
+            if ".." in PurePosixPath(rel).parts:  # a file outside the distribution (pyspark's bin/)
+                continue
             f = Path(dist.locate_file(rel))
             try:
                 size = f.stat().st_size
