@@ -10,9 +10,10 @@ import pyarrow.compute as pc
 
 from refinery.mix.channels import assign_channels
 from refinery.mix.config import MixConfig
-from refinery.mix.keys import sampling_keys
+from refinery.mix.keys import sampling_keys, uniform
 
 USES = "uses"
+HELDOUT_KEY = "heldout_key"  # the held-out draw (refinery.mix.heldout)
 
 SLIM = pa.schema([
     pa.field("doc_id", pa.string()),
@@ -22,6 +23,7 @@ SLIM = pa.schema([
     pa.field(USES, pa.int64()),
     pa.field("sample_key", pa.float64()),
     pa.field("quality_score", pa.float64()),
+    pa.field(HELDOUT_KEY, pa.float64()),
 ])
 
 
@@ -65,7 +67,8 @@ def make_annotator(cfg: MixConfig, chars_per_token: dict[str, float] | None = No
                    else pa.nulls(batch.num_rows, pa.float64()))
         return pa.RecordBatch.from_arrays(
             [batch.column("doc_id"), channel, pa.array(tokens, pa.int64()), pa.array(chars, pa.int64()),
-             pa.array(uses, pa.int64()), pa.array(keys, pa.float64()), quality],
+             pa.array(uses, pa.int64()), pa.array(keys, pa.float64()), quality,
+             pa.array(uniform(batch.column("doc_id"), cfg.heldout.seed, "heldout"), pa.float64())],
             schema=SLIM,
         )
 

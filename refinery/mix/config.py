@@ -11,6 +11,7 @@ max_repeats: 4
 usage: {table: runs/usage, decay: 0.5}
 order: {method: random, seed: 0}           # or quality, similarity
 anneal: {tokens: 0, top_fraction: 0.1}
+heldout: {docs_per_channel: 1000, max_fraction: 0.01, seed: 0}   # written to heldout/, never trained on
 ```
 """
 from __future__ import annotations
@@ -96,6 +97,27 @@ class Anneal:
 
 
 @dataclass
+class Heldout:
+    """Documents set aside per channel for held-out loss (``heldout/``), never trained on.
+
+    The seed notes' first tool is the loss on test sets per domain, watched every day; it tracks
+    the training curve only when no held-out text is in the training data. Each channel gives its
+    ``docs_per_channel`` documents with the lowest ``keys.uniform(doc_id, seed, "heldout")``, at
+    most ``max_fraction`` of its documents. The draw depends on the document and ``seed`` only, so
+    every mix with the same seed (another ratio, sampling seed or usage table) keeps the same
+    held-out documents out of training: keep the seed for all mixes of one model.
+    """
+
+    docs_per_channel: int = 1000         # 0: no held-out split
+    max_fraction: float = 0.01           # of a channel's documents
+    seed: int = 0
+
+    def __post_init__(self):
+        check(self.docs_per_channel >= 0, "docs_per_channel", "must be >= 0")
+        check(0 < self.max_fraction < 1, "max_fraction", "must be in (0, 1)")
+
+
+@dataclass
 class MixConfig:
     total_tokens: int = 0
     channels: list[ChannelSpec] = field(default_factory=list)
@@ -106,6 +128,7 @@ class MixConfig:
     usage: Usage = field(default_factory=Usage)
     order: Order = field(default_factory=Order)
     anneal: Anneal = field(default_factory=Anneal)
+    heldout: Heldout = field(default_factory=Heldout)
     seed: int = 0
     spark: dict[str, str] = field(default_factory=dict)
 
@@ -122,4 +145,4 @@ class MixConfig:
         return {c.name: c.ratio / total for c in self.channels}
 
 
-__all__ = ["MixConfig", "ChannelSpec", "TokenCount", "Usage", "Order", "Anneal", "ConfigError"]
+__all__ = ["MixConfig", "ChannelSpec", "TokenCount", "Usage", "Order", "Anneal", "Heldout", "ConfigError"]

@@ -3,8 +3,10 @@
 Mixes documents of earlier stages into channels at target token ratios within a token budget,
 with repeats capped, usage counts making often-used documents less likely, and an order
 (random, quality curriculum, similarity groups). Writes the mixture (DOCUMENT columns plus
-``channel``, ``copy``, ``tokens``, ``order``), optionally ``anneal/``, and ``_stats.json`` with
-achieved vs target ratios; then updates the usage table.
+``channel``, ``copy``, ``tokens``, ``order``) in ``data/``, the held-out documents of every channel in
+``heldout/`` (same columns, set aside before anything is planned: neither ``data/`` nor ``anneal/``
+holds them), optionally ``anneal/``, and ``_stats.json`` with achieved vs target ratios and the
+held-out counts; then updates the usage table.
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ import time
 
 import pyarrow as pa
 
-from refinery.mix.annotate import SLIM, USES, make_annotator
+from refinery.mix.annotate import HELDOUT_KEY, SLIM, USES, make_annotator
 from refinery.mix.config import MixConfig
+from refinery.mix.heldout import candidate_bound, heldout_sizes
 from refinery.mix.order import ORDER_KEY, make_orderer
 from refinery.mix.plan import plan_channels
 from refinery.spark.arrow_apply import map_batches
@@ -147,6 +150,47 @@ def channel_report(selected, plans, budget: int) -> dict:
     return {"budget_tokens": budget, "achieved_tokens": total, "channels": report}
 
 
+def _by_channel(values: dict):
+    from pyspark.sql import functions as F
+
+    return F.create_map(*[x for ch, v in values.items() for x in (F.lit(ch), F.lit(v))])[F.col("channel")]
+
+
+def select_heldout(slim, sizes: dict[str, int]):
+    """The held-out (doc_id, channel, tokens, copy=0) rows: per channel the ``sizes[channel]``
+    documents with the lowest held-out draw (refinery.mix.heldout)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    wanted = {c: k for c, k in sizes.items() if k > 0}
+    docs = {r["channel"]: int(r["n"]) for r in slim.filter(F.col("channel").isin(list(wanted)))
+            .groupBy("channel").agg(F.count("*").alias("n")).collect()}
+    bounds = {c: candidate_bound(k, docs.get(c, 0)) for c, k in wanted.items()}
+    under = slim.filter(F.col("channel").isin(list(wanted)) & (F.col(HELDOUT_KEY) <= _by_channel(bounds)))
+    short = [r["channel"] for r in under.groupBy("channel").agg(F.count("*").alias("n")).collect()
+             if int(r["n"]) < wanted[r["channel"]]]
+    short += [c for c in wanted if c not in docs]
+    if short:  # a > 8σ event: rank all of these channels
+        bounds.update({c: 1.0 for c in short})
+        under = slim.filter(F.col("channel").isin(list(wanted)) & (F.col(HELDOUT_KEY) <= _by_channel(bounds)))
+    rank = F.row_number().over(Window.partitionBy("channel").orderBy(HELDOUT_KEY, "doc_id"))
+    return (under.withColumn("_rank", rank).filter(F.col("_rank") <= _by_channel(wanted))
+            .select("doc_id", "channel", "tokens", F.lit(0).alias("copy")))
+
+
+def heldout_report(heldout, sizes: dict[str, int], cfg) -> dict:
+    from pyspark.sql import functions as F
+
+    got = {r["channel"]: r for r in heldout.groupBy("channel").agg(
+        F.count("*").alias("docs"), F.sum("tokens").alias("tokens")).collect()}
+    channels = {c: {"target_docs": k, "documents": int(got[c]["docs"]) if c in got else 0,
+                    "tokens": int(got[c]["tokens"]) if c in got else 0} for c, k in sizes.items()}
+    return {"documents": sum(r["documents"] for r in channels.values()),
+            "tokens": sum(r["tokens"] for r in channels.values()),
+            "docs_per_channel": cfg.heldout.docs_per_channel, "max_fraction": cfg.heldout.max_fraction,
+            "seed": cfg.heldout.seed, "channels": channels}
+
+
 def write_usage(spark, table: str, selections: list, mix_id: str) -> int:
     """New usage table = old uses + copies used by this mix, written aside and swapped in."""
     from pyspark.sql import functions as F
@@ -185,16 +229,31 @@ def run(spark, inputs: list[str], output: str, cfg: MixConfig) -> dict:
                        cache_key=("mix-annotate", repr(cfg), repr(cpt))).persist(StorageLevel.MEMORY_AND_DISK)
     counts = {r["channel"]: r for r in slim.groupBy("channel").agg(F.sum("tokens").alias("t"), F.count("*").alias("n")).collect()}
     rows_in = sum(int(r["n"]) for r in counts.values())
-    available = {c: (int(r["t"]), int(r["n"])) for c, r in counts.items() if c is not None}
     unassigned = int(counts[None]["n"]) if None in counts else 0
-    plans, budget, warnings = plan_channels(cfg.ratios, available, cfg.total_tokens, cfg.max_repeats)
+    # the held-out split comes first: nothing planned below (mixture, anneal) can draw from it
+    sizes, warnings = heldout_sizes({spec.name: int(counts[spec.name]["n"]) if spec.name in counts else 0
+                                     for spec in cfg.channels}, cfg.heldout)
+    caches = [slim]
+    heldout, held = None, {}
+    if sum(sizes.values()):
+        heldout = select_heldout(slim, sizes).persist(StorageLevel.MEMORY_AND_DISK)
+        caches.append(heldout)
+        held = {r["channel"]: (int(r["t"]), int(r["n"])) for r in heldout.groupBy("channel").agg(
+            F.sum("tokens").alias("t"), F.count("*").alias("n")).collect()}
+        trainable = slim.join(F.broadcast(heldout.select("doc_id")), "doc_id", "left_anti")
+    else:
+        trainable = slim
+    available = {c: (int(r["t"]) - held.get(c, (0, 0))[0], int(r["n"]) - held.get(c, (0, 0))[1])
+                 for c, r in counts.items() if c is not None}
+    plans, budget, plan_warnings = plan_channels(cfg.ratios, available, cfg.total_tokens, cfg.max_repeats)
+    warnings += plan_warnings
     for w in warnings:
         print(f"mix: {w}", file=sys.stderr, flush=True)
-    selected, cut_cache = select_copies(spark, slim.filter(F.col("channel").isNotNull()), plans)
+    selected, cut_cache = select_copies(spark, trainable.filter(F.col("channel").isNotNull()), plans)
     selected = selected.persist(StorageLevel.MEMORY_AND_DISK)
     columns = [c for c in DOCUMENT.names + MIXED_EXTRA if c in docs.columns]
     mix_id = f"mix-{int(started)}-{cfg.seed}"
-    caches = [slim, selected, cut_cache]
+    caches += [selected, cut_cache]
     anneal_selected = None
     try:
         report = channel_report(selected, plans, budget)
@@ -203,20 +262,29 @@ def run(spark, inputs: list[str], output: str, cfg: MixConfig) -> dict:
         with atomic_output(spark, output) as staging:
             # already range-partitioned and sorted by the order key: part files are in order
             mixture.write.parquet(f"{staging}/data")
+            heldout_docs = sum(n for _, n in held.values())
+            if heldout is not None:
+                rand = dataclasses.replace(cfg, order=dataclasses.replace(cfg.order, method="random"))
+                held_rows, held_cache = ordered_mixture(spark, docs, heldout, rand, columns)
+                caches.append(held_cache)
+                held_rows.write.parquet(f"{staging}/heldout")
             if cfg.anneal.tokens:
-                anneal_selected, anneal_report = write_anneal(spark, docs, slim, cfg, columns, f"{staging}/anneal", caches)
+                anneal_selected, anneal_report = write_anneal(spark, docs, trainable, cfg, columns, f"{staging}/anneal", caches)
             selected_docs = sum(r["documents"] for r in report["channels"].values())  # a document has one channel
             stats = {
                 "stage": "mix",
                 "rows_in": rows_in,
                 "rows_kept": selected_docs,
                 "rows_rejected": rows_in - selected_docs,
-                "rejected_by_reason": {k: v for k, v in {"mix.no_channel": unassigned,
-                                                         "mix.not_sampled": rows_in - selected_docs - unassigned}.items() if v},
+                # mix.heldout: set aside in heldout/ (not rejected, but not in the training mixture)
+                "rejected_by_reason": {k: v for k, v in {
+                    "mix.no_channel": unassigned, "mix.heldout": heldout_docs,
+                    "mix.not_sampled": rows_in - selected_docs - unassigned - heldout_docs}.items() if v},
                 "mix_id": mix_id,
                 "token_unit": "chars" if cfg.tokens.method == "chars" else "tokens",
                 "mixture": cfg.ratios,
                 **report,
+                "heldout": heldout_report(heldout, sizes, cfg) if heldout is not None else None,
                 "warnings": warnings,
                 "chars_per_token": cpt,
                 "anneal": anneal_report if cfg.anneal.tokens else None,
@@ -265,6 +333,10 @@ def format_report(stats: dict) -> str:
         lines.append(f"    {name:<10} target {r['target_ratio']:.4f}  achieved {r['achieved_ratio']:.4f}  "
                      f"{r['achieved_tokens']:>12,} {stats['token_unit']}  docs {r['documents']:,}  copies {r['copies']:,}  "
                      f"rate {r['rate']}")
+    held = stats.get("heldout")
+    if held:
+        lines.append(f"    held-out   {held['documents']:,} docs, {held['tokens']:,} {stats['token_unit']} in heldout/: "
+                     + ", ".join(f"{c} {r['documents']}" for c, r in held["channels"].items()))
     for w in stats.get("warnings", []):
         lines.append(f"    warning: {w}")
     return "\n".join(lines)

@@ -29,6 +29,7 @@ tokens: {{method: exact, tokenizer: {tokenizer}}}
 usage: {{table: {usage}, decay: 0.1}}
 order: {{method: {order}, seed: 7}}
 anneal: {{tokens: {anneal}, top_fraction: 0.2}}
+heldout: {{docs_per_channel: 25, max_fraction: 0.05, seed: 11}}
 seed: 7
 """
 

@@ -1,4 +1,4 @@
-"""jobs/mix.py on the bundled sample: target ratio, usage counts, annealing output, accounting."""
+"""jobs/mix.py on the bundled sample: target ratio, usage counts, annealing output, held-out split, accounting."""
 import json
 
 import numpy as np
@@ -52,6 +52,44 @@ def test_annealing_mixture_holds_only_top_quality(sample_mix, sample_documents):
         assert abs(r["achieved_ratio"] - r["target_ratio"]) <= 0.03
 
 
+def _channel_oracle(docs) -> np.ndarray:
+    """The fixture's channels from the source fields (code by metadata first, then fastText's lang)."""
+    is_code = np.array(['"lang": "code"' in (m or "") for m in docs.column("metadata").to_pylist()])
+    lang = np.array(docs.column("lang").to_pylist(), dtype=object)
+    return np.where(is_code, "code", np.where(np.isin(lang, ["zh", "en"]), lang, None))
+
+
+def test_heldout_is_each_channels_lowest_draws_and_never_trained_on(sample_mix, sample_documents):
+    from refinery.mix.keys import uniform
+
+    out, stats, cfg, _ = sample_mix
+    held, data, anneal = _table(out / "heldout"), _table(out / "data"), _table(out / "anneal")
+    held_ids = held.column("doc_id").to_pylist()
+    assert len(set(held_ids)) == len(held_ids)
+    assert not set(held_ids) & set(data.column("doc_id").to_pylist())
+    assert not set(held_ids) & set(anneal.column("doc_id").to_pylist())
+    # oracle: sort each channel's documents by their draw, take min(25, floor(5% of the channel))
+    docs = _table(sample_documents)
+    channels = _channel_oracle(docs)
+    ids = np.array(docs.column("doc_id").to_pylist(), dtype=object)
+    draws = uniform(docs.column("doc_id"), 11, "heldout")
+    want = {}
+    for name in cfg.ratios:
+        mine = np.flatnonzero(channels == name)
+        k = min(25, int(0.05 * len(mine)))
+        want[name] = {ids[i] for i in sorted(mine, key=lambda i: (draws[i], ids[i]))[:k]}
+    assert {n: len(v) for n, v in want.items()} == {"code": 22, "zh": 25, "en": 25}  # code is capped by 5%
+    got_channels = held.column("channel").to_pylist()
+    for name, expected in want.items():
+        assert {d for d, c in zip(held_ids, got_channels) if c == name} == expected, name
+        assert stats["heldout"]["channels"][name]["documents"] == len(expected)
+    assert stats["rejected_by_reason"]["mix.heldout"] == held.num_rows == stats["heldout"]["documents"]
+    assert stats["heldout"]["tokens"] == pc.sum(held.column("tokens")).as_py()
+    assert set(held.column("copy").to_pylist()) == {0} and held.column("text").null_count == 0
+    orders = sorted(held.column("order").to_pylist())
+    assert orders == list(range(held.num_rows))
+
+
 @pytest.mark.slow
 def test_usage_counts_change_selection_on_a_second_mix(spark, sample_mix, sample_documents, tmp_path):
     import refinery.spark.mix as mix_job
@@ -73,6 +111,9 @@ def test_usage_counts_change_selection_on_a_second_mix(spark, sample_mix, sample
     # without usage counts the same seed picks the same documents; with them (decay 0.1) the second
     # mix takes unused zh documents first (zh rate ~0.55: ~45% of its tokens are unused)
     assert len(zh1 & zh2) < 0.5 * len(zh2)
+    # the held-out draw ignores usage: the second mix sets aside the same documents
+    assert sorted(_table(tmp_path / "second" / "heldout").column("doc_id").to_pylist()) == \
+        sorted(_table(out1 / "heldout").column("doc_id").to_pylist())
     usage2 = _table(usage_dir)
     uses2 = dict(zip(usage2.column("doc_id").to_pylist(), usage2.column("uses").to_pylist()))
     again = next(iter(zh1 & zh2))
