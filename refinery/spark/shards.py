@@ -6,6 +6,11 @@ order, each holding ``--chunk-tokens`` tokens (a document belongs to the chunk i
 falls in, so a chunk holds N plus less than one document). Chunks are committed one by one; a
 rerun skips the committed ones.
 
+A mix output's other parts get shard directories of their own inside SHARDS, with the same channel
+ids: ``heldout/`` → ``SHARDS/heldout/`` (the trainer's ``data.eval_shards``; its chunks are not
+SHARDS's chunks, which lie directly under SHARDS) and ``anneal/`` → ``SHARDS/anneal/`` (the last
+training phase). SHARDS's ``_stats.json`` is written last and lists them under ``parts``.
+
 How tokens reach the chunks without passing through the driver:
   1. ``mapInArrow`` encodes each batch (tokenizer loaded once per worker) and appends EOS;
   2. an exclusive prefix sum of token counts over ``order`` (range-partitioned, see
@@ -54,13 +59,36 @@ def check_args(args, _cfg) -> None:
     args.output = local_path(args.output)
 
 
+MIX_PARTS = ("data", "heldout", "anneal")  # a mix output's mixtures; data/ is the training one
+
+
+def _mix_root(inputs: list[str]) -> str | None:
+    """The mix output directory when the input is one of its parts (``MIX/data`` …), else None."""
+    if len(inputs) != 1:
+        return None
+    uri = qualify(inputs[0]).rstrip("/")
+    parent, part = uri.rsplit("/", 1)
+    return parent if part in MIX_PARTS else None
+
+
 def _mix_stats(spark, inputs: list[str]) -> dict:
-    """The mix's _stats.json when the input is one mix output (its data/), else {}."""
-    if len(inputs) != 1 or not qualify(inputs[0]).endswith("/data"):
+    """The mix's _stats.json when the input is one mix output (its data/, heldout/ or anneal/), else {}."""
+    root = _mix_root(inputs)
+    if root is None:
         return {}
-    stats_uri = qualify(inputs[0])[: -len("/data")] + "/_stats.json"
+    stats_uri = root + "/_stats.json"
     fs = HadoopFS(spark, stats_uri)
-    return json.loads(fs.read_text(stats_uri)) if fs.exists(stats_uri) else {}
+    stats = json.loads(fs.read_text(stats_uri)) if fs.exists(stats_uri) else {}
+    return stats if stats.get("stage") == "mix" else {}
+
+
+def mix_parts(spark, inputs: list[str]) -> dict[str, str]:
+    """part → URI of the held-out and anneal mixtures beside a mix output's ``data/`` input."""
+    root = _mix_root(inputs)
+    if root is None or not qualify(inputs[0]).rstrip("/").endswith("/data") or not _mix_stats(spark, inputs):
+        return {}
+    fs = HadoopFS(spark, root)
+    return {part: f"{root}/{part}" for part in MIX_PARTS[1:] if fs.exists(f"{root}/{part}")}
 
 
 def as_mixture(docs):
@@ -99,11 +127,23 @@ def check_existing(out_dir: str, tok_hash: str, fingerprint: str, chunk_tokens: 
 
 
 def run(spark, input_uri: str | list[str], tokenizer: str, out_dir: str, chunk_tokens: int, eos_token: str | None = None) -> dict:
-    from pyspark.sql import functions as F
-
     started = time.time()
     uris = resolve_inputs(input_uri, hadoop_fs=lambda uri: HadoopFS(spark, uri))
     mix_stats = _mix_stats(spark, uris)
+    parts = {}
+    for part, uri in mix_parts(spark, uris).items():  # before SHARDS's _stats.json: it marks the whole
+        stats = tokenize_mixture(spark, [uri], uri, mix_stats, tokenizer, os.path.join(out_dir, part),
+                                 chunk_tokens, eos_token, time.time())
+        parts[part] = {k: stats[k] for k in ("rows_in", "num_tokens", "num_chunks")} | {"dir": os.path.join(out_dir, part)}
+    return tokenize_mixture(spark, uris, input_uri, mix_stats, tokenizer, out_dir, chunk_tokens, eos_token, started,
+                            parts=parts)
+
+
+def tokenize_mixture(spark, uris: list[str], input_uri, mix_stats: dict, tokenizer: str, out_dir: str,
+                     chunk_tokens: int, eos_token: str | None, started: float, parts: dict | None = None) -> dict:
+    """One mixture → the chunks of ``out_dir`` and its ``_stats.json``."""
+    from pyspark.sql import functions as F
+
     mixed = as_mixture(read_documents(spark, uris))
     channels = list(mix_stats.get("channels") or sorted(r[0] for r in mixed.select("channel").distinct().collect()))
     tok_hash, vocab, eos = tokenizer_hash(tokenizer), vocab_size(tokenizer), eos_id(tokenizer, eos_token)
@@ -151,6 +191,8 @@ def run(spark, input_uri: str | list[str], tokenizer: str, out_dir: str, chunk_t
         "run": {"input": input_uri, "tokenizer": tokenizer, "chunk_tokens": chunk_tokens,
                 "seconds": round(time.time() - started, 3)},
     }
+    if parts:
+        stats["parts"] = parts
     with open(os.path.join(out_dir, STATS_FILE + ".tmp"), "w", encoding="utf-8") as f:
         json.dump(stats, f, indent=2)
     os.replace(os.path.join(out_dir, STATS_FILE + ".tmp"), os.path.join(out_dir, STATS_FILE))
@@ -158,8 +200,11 @@ def run(spark, input_uri: str | list[str], tokenizer: str, out_dir: str, chunk_t
 
 
 def format_report(stats: dict) -> str:
-    return (f"[tokenize] {stats['rows_in']:,} documents, {stats['num_tokens']:,} tokens, {stats['num_chunks']} chunks "
-            f"(written {len(stats['chunks_written'])}, skipped {len(stats['chunks_skipped'])}) in {stats['run']['seconds']}s")
+    lines = [f"[tokenize] {stats['rows_in']:,} documents, {stats['num_tokens']:,} tokens, {stats['num_chunks']} chunks "
+             f"(written {len(stats['chunks_written'])}, skipped {len(stats['chunks_skipped'])}) in {stats['run']['seconds']}s"]
+    for part, p in (stats.get("parts") or {}).items():
+        lines.append(f"    {part:<8} {p['rows_in']:,} documents, {p['num_tokens']:,} tokens, {p['num_chunks']} chunks in {p['dir']}")
+    return "\n".join(lines)
 
 
 STAGE = Stage("shards", __doc__,

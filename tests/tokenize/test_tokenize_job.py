@@ -68,6 +68,27 @@ def test_chunks_have_the_budget_and_manifests_add_up(shards, sample_mix, sample_
     assert sum(c.num_tokens for c in chunks) == stats["num_tokens"]
 
 
+def test_heldout_and_anneal_get_shard_directories_of_their_own(shards, sample_mix):
+    out, stats = shards
+    mix_out, mix_stats = sample_mix[0], sample_mix[1]
+    main_ids = {d for p in list_chunks(str(out)) for d in ShardChunk(p).doc_ids()}
+    main_channels = ShardChunk(list_chunks(str(out))[0]).manifest["channels"]
+    assert set(stats["parts"]) == {"heldout", "anneal"}
+    for part in ("heldout", "anneal"):
+        table = ds.dataset(str(mix_out / part), format="parquet").to_table().sort_by("order")
+        chunks = [ShardChunk(p) for p in list_chunks(str(out / part))]
+        assert chunks and stats["parts"][part]["num_chunks"] == len(chunks)
+        got = [(d, c.channel(i)) for c in chunks for i, d in enumerate(c.doc_ids())]
+        assert got == list(zip(table.column("doc_id").to_pylist(), table.column("channel").to_pylist()))
+        assert all(c.manifest["channels"] == main_channels for c in chunks)  # one channel id per name
+        assert json.loads((out / part / "_stats.json").read_text())["num_tokens"] == stats["parts"][part]["num_tokens"]
+    held = [ShardChunk(p) for p in list_chunks(str(out / "heldout"))]
+    assert not main_ids & {d for c in held for d in c.doc_ids()}
+    # the mix counted the held-out tokens with the same tokenizer (+EOS)
+    for name, r in mix_stats["heldout"]["channels"].items():
+        assert sum(c.manifest["tokens_per_channel"].get(name, 0) for c in held) == r["tokens"]
+
+
 @pytest.mark.slow
 def test_rerun_skips_committed_chunks_and_rewrites_the_same_bytes(spark, shards, sample_mix, sample_tokenizer):
     from refinery.spark.shards import run
@@ -79,7 +100,7 @@ def test_rerun_skips_committed_chunks_and_rewrites_the_same_bytes(spark, shards,
     shutil.rmtree(target)
     os.makedirs(out / ".chunk-00001.staging-dead")  # a killed writer's leftover
     again = run(spark, str(sample_mix[0]), str(sample_tokenizer), str(out), CHUNK_TOKENS)
-    assert again["chunks_written"] == [1]
+    assert again["chunks_written"] == [1] and again["parts"]["heldout"]["num_chunks"] == 1
     assert again["chunks_skipped"] == sorted(set(range(stats["num_chunks"])) - {1})
     assert ((target / "tokens.bin").read_bytes(), (target / "doc_ids.txt").read_text()) == before
     assert {p: os.path.getmtime(os.path.join(p, "manifest.json")) for p in others} == others
