@@ -257,9 +257,15 @@ class PhaseConfig:
         check(not self.shards or os.path.isdir(self.shards), "shards", f"not a directory: {self.shards}")
 
 
-def _inside(a: str, b: str) -> bool:
-    a, b = os.path.realpath(a), os.path.realpath(b)
-    return a == b or a.startswith(b + os.sep) or b.startswith(a + os.sep)
+def _shares_chunks(a: str, b: str) -> bool:
+    """The two shard directories are one, or hold a common chunk. A directory's chunks lie directly
+    under it, so the mix's held-out shards in SHARDS/heldout/ share nothing with SHARDS."""
+    import glob
+
+    def chunks(d: str) -> set[str]:
+        return {os.path.realpath(p) for p in glob.glob(os.path.join(d, "chunk-[0-9]*"))}
+
+    return os.path.realpath(a) == os.path.realpath(b) or bool(chunks(a) & chunks(b))
 
 
 @dataclass
@@ -292,7 +298,7 @@ class TrainerConfig:
               f"not a directory: {self.data.eval_shards}")
         train_dirs = [d for d in [self.data.shards] + [p.shards for p in self.phases] if d]
         for d in train_dirs:  # held-out data is never trained on
-            check(self.data.eval_shards is None or not _inside(self.data.eval_shards, d), "data.eval_shards",
+            check(self.data.eval_shards is None or not _shares_chunks(self.data.eval_shards, d), "data.eval_shards",
                   f"overlaps the training shards {d}")
         for i, p in enumerate(self.phases):
             key = f"phases[{i}]"

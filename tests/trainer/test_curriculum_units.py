@@ -55,6 +55,15 @@ def test_phases_resolve_decay_start_and_validate(tmp_path):
         _cfg(tmp_path, f'phases=[{{"shards": "{tmp_path}/missing"}}]')
     with pytest.raises(ConfigError, match=r"^data\.eval_shards: overlaps the training shards"):
         _cfg(tmp_path, f"data.eval_shards={tmp_path}")
+    # the mix's held-out shards live in SHARDS/heldout/: another directory's chunks, accepted ...
+    (tmp_path / "chunk-00000").mkdir()
+    (tmp_path / "heldout" / "chunk-00000").mkdir(parents=True)
+    assert _cfg(tmp_path, f"data.eval_shards={tmp_path}/heldout").data.eval_shards == f"{tmp_path}/heldout"
+    # ... unless one of their chunks is a training chunk
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "chunk-00003").symlink_to(tmp_path / "chunk-00000")
+    with pytest.raises(ConfigError, match=r"^data\.eval_shards: overlaps the training shards"):
+        _cfg(tmp_path, f"data.eval_shards={tmp_path}/linked")
     with pytest.raises(ConfigError, match=r"^schedule\.total_steps: must be positive"):
         _cfg(tmp_path, "schedule.total_steps=0")
     # a long-context phase may go past model.max_seq_len when its RoPE scaling allows it
