@@ -1,6 +1,13 @@
 """`refinery run pipeline.yaml`: ingest → clean → score → dedup → tokenizer → mix → shards
 (→ train → export → evaluate → report) in one Spark session, one run directory.
 
+The mix sets aside a held-out split per channel; the shards stage writes it to
+``RUN_DIR/shards/heldout/`` and the anneal mixture (when the mix writes one) to
+``RUN_DIR/shards/anneal/``. Training evaluates on the held-out shards every ``eval.every_steps``
+(``eval_loss/<channel>`` rows in ``train/metrics.jsonl``), trains the anneal shards as its last
+phase from the WSD decay start, and the final ``trainer.evaluate`` reports held-out perplexity
+on them: none of it is ever trained on.
+
 Each Spark stage of the registry (``refinery.spark.stages.stages()``) writes ``RUN_DIR/<stage>/`` through
 its ``Stage.run`` (the same code its spark-submit job runs) and commits it atomically. After a stage succeeds, ``RUN_DIR/_pipeline/<stage>.json`` records
 its fingerprint: a hash of the stage's resolved config and of its input's fingerprint (the raw
@@ -74,6 +81,7 @@ class Pipeline:
         # every stage config is validated before any work starts
         self.stage_cfgs = {s: load_stage_config(s, getattr(cfg, s), self._pipeline_settings(s, early=True))
                            for s in CONFIGURED if self._enabled(s)}
+        self._check_anneal_schedule()
         self.spark = None
         self.fingerprints: dict[str, str] = {}
 
@@ -90,6 +98,58 @@ class Pipeline:
         if self._enabled("tokenizer") and "tokens.tokenizer" not in spec.set:
             settings["tokens"] = {"method": "chars"} if early else {"tokenizer": self.tokenizer_dir()}
         return settings
+
+    def _check_anneal_schedule(self) -> None:
+        """An anneal mixture trains from the WSD decay start: refuse another schedule before any work."""
+        mix = self.stage_cfgs.get("mix")
+        if not (mix and mix.anneal.tokens and self._enabled("shards") and self._enabled("train")):
+            return
+        kind = ((self.trainer_settings().get("schedule") or {}).get("kind")) or "cosine"
+        if kind != "wsd":
+            raise ConfigError(f"train.set: the mix writes anneal/ (mix anneal.tokens), which trains as the last phase "
+                              f"from the WSD decay start; schedule.kind is {kind!r}, set schedule.kind=wsd")
+
+    def trainer_settings(self) -> dict:
+        """The trainer config as the launch will read it (its YAML plus ``train.set``), unvalidated."""
+        import yaml
+
+        spec = self.cfg.train
+        path = spec.config if os.path.isfile(spec.config) else os.path.join(REPO, spec.config)
+        try:
+            with open(path, encoding="utf-8") as f:
+                base = yaml.safe_load(f) or {}
+        except OSError as e:
+            raise ConfigError(f"train.config: {path}: {e.strerror}") from None
+        return _merge(base, parse_overrides(spec.set))
+
+    def train_overrides(self) -> list[str]:
+        """The trainer overrides the pipeline decides, then ``train.set`` (which wins), then the phases:
+        the held-out shards are ``data.eval_shards``; the anneal shards, when the mix wrote them, are
+        the last phase, from the WSD decay start."""
+        shards = self.out("shards")
+        with open(os.path.join(self.tokenizer_dir(), "tokenizer.json"), encoding="utf-8") as f:
+            vocab_size = _vocab_size(json.load(f))
+        out = [f"data.shards={shards}", f"run_dir={self.out('train')}", f"data.tokenizer={self.tokenizer_dir()}",
+               f"model.vocab_size={vocab_size}"]
+        heldout, anneal = self.heldout_shards(), self.part_shards("anneal")
+        if heldout:
+            out.append(f"data.eval_shards={heldout}")
+        out += self.cfg.train.set
+        if anneal:
+            phases = self.trainer_settings().get("phases") or [{"name": "main"}]
+            phases = [*phases, {"name": "anneal", "shards": anneal, "start": "decay_start"}]
+            out.append(f"phases={json.dumps(phases)}")
+        return out
+
+    def part_shards(self, part: str) -> str | None:
+        """``RUN_DIR/shards/<part>`` when the shards stage wrote chunks there (mix heldout/, anneal/)."""
+        from refinery.tokenize.shards import list_chunks
+
+        path = os.path.join(self.out("shards"), part)
+        return path if list_chunks(path) else None
+
+    def heldout_shards(self) -> str | None:
+        return self.part_shards("heldout")
 
     def _enabled(self, stage: str) -> bool:
         if stage == "report":
@@ -263,27 +323,30 @@ class Pipeline:
         if spec.cpu:
             env.update(DS_ACCELERATOR="cpu", OMP_NUM_THREADS=env.get("OMP_NUM_THREADS", "1"))
         launcher = [sys.executable, "-m", "deepspeed.launcher.runner", "--num_gpus", str(spec.ranks)]
-        with open(os.path.join(self.tokenizer_dir(), "tokenizer.json"), encoding="utf-8") as f:
-            vocab_size = _vocab_size(json.load(f))
-        overrides = [f"data.shards={self.out('shards')}", f"run_dir={train_dir}",
-                     f"data.tokenizer={self.tokenizer_dir()}", f"model.vocab_size={vocab_size}", *spec.set]
-        self._call(launcher + [os.path.join(REPO, "trainer", "pretrain.py"), "--config", spec.config, *overrides],
-                   env, spec.timeout_s, "training")
+        self._call(launcher + [os.path.join(REPO, "trainer", "pretrain.py"), "--config", spec.config,
+                              *self.train_overrides()], env, spec.timeout_s, "training")
         ckpts = sorted(d for d in os.listdir(train_dir) if d.startswith("ckpt-"))
         if not ckpts:
             raise RuntimeError(f"training wrote no checkpoint under {train_dir}")
         hf_dir = os.path.join(train_dir, "hf")
         self._call([sys.executable, "-m", "trainer.export", "--ckpt", os.path.join(train_dir, ckpts[-1]),
                     "--out", hf_dir], env, spec.timeout_s, "export")
-        eval_cmd = [sys.executable, "-m", "trainer.evaluate", "--model", hf_dir, "--shards", self.out("shards"),
-                    "--out", os.path.join(train_dir, "eval.json")]
+        # perplexity on the mix's held-out split only: without one there is no held-out number to give
+        heldout = self.heldout_shards()
+        eval_cmd = [sys.executable, "-m", "trainer.evaluate", "--model", hf_dir, "--out", os.path.join(train_dir, "eval.json"),
+                    *(["--shards", heldout] if heldout else [])]
         if spec.probes:
             eval_cmd += ["--probes", spec.probes, "--tokenizer", self.tokenizer_dir()]
         extra = [a for b in spec.benchmarks for a in ("--benchmark", b)]
         if extra:
             extra += ["--shots", str(spec.shots), "--tokenizer", self.tokenizer_dir()]
             extra += ["--transform", spec.transforms] if spec.transforms else []
-        self._call(eval_cmd + extra, env, spec.timeout_s, "evaluation")
+        if heldout or spec.probes or extra:
+            self._call(eval_cmd + extra, env, spec.timeout_s, "evaluation")
+        else:
+            self.log("    no held-out shards, probes or benchmarks: nothing to evaluate (mix heldout.docs_per_channel is 0)")
+            with open(os.path.join(train_dir, "eval.json"), "w") as f:
+                json.dump({"heldout": None}, f)
         if spec.history and (spec.probes or extra):  # every kept checkpoint, for the report's trends
             # held-out loss comes from the run's data.eval_shards when it has one (never the training shards)
             history_cmd = [sys.executable, "-m", "trainer.evaluate", "--run", train_dir,

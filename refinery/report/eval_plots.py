@@ -104,3 +104,36 @@ def heldout_loss(run: dict) -> str | None:
     ax.set_ylabel("held-out loss (nats/token)")
     ax.set_title("Held-out loss per channel")
     return _svg(fig)
+
+
+def heldout_during_training(run: dict) -> str | None:
+    """``eval_loss`` rows of ``metrics.jsonl`` (the trainer's in-loop eval on the mix's held-out split)
+    per channel against steps, with the training loss for comparison and a line where a phase
+    starts: held-out loss should follow the training curve (the seed notes' daily test-set loss)."""
+    rows = run.get("training") or []
+    evals = [r for r in rows if r.get("eval_loss") is not None and "step" in r]
+    if not evals:
+        return None
+    series: dict[str, list[tuple[float, float]]] = {}
+    for r in evals:
+        series.setdefault("all", []).append((r["step"], r["eval_loss"]))
+        for key, value in r.items():
+            if key.startswith("eval_loss/") and value is not None:
+                series.setdefault(key.split("/", 1)[1], []).append((r["step"], value))
+    fig, ax = plt.subplots(figsize=(7, 3))
+    train = [(r["step"], r["loss"]) for r in rows if r.get("loss") is not None and "step" in r]
+    if train:
+        ax.plot([p[0] for p in train], [p[1] for p in train], color="#bbb", linewidth=1, label="training loss")
+    for name, pts in sorted(series.items()):
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", markersize=3, label=f"held-out {name}",
+                **({"color": "black"} if name == "all" else {}))
+    for r in rows:
+        if r.get("event") == "phase" and r.get("index"):
+            ax.axvline(r["step"], color="#888", linestyle=":", linewidth=1)
+            ax.annotate(str(r.get("phase", "")), (r["step"], 1), xycoords=("data", "axes fraction"),
+                        fontsize=7, va="top", ha="left", color="#555")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (nats/token)")
+    ax.set_title("Held-out loss per channel during training (mix heldout/, never trained on)")
+    ax.legend(fontsize=7)
+    return _svg(fig)

@@ -20,6 +20,7 @@ SECTIONS = [
     ("Mixture", plots.mixture),
     ("Tokenizer compression", plots.tokenizer_compression),
     ("Training", plots.training_curves),
+    ("Held-out loss per channel during training", eval_plots.heldout_during_training),
     ("Benchmark accuracy vs tokens seen", eval_plots.benchmark_accuracy),
     ("Probes vs tokens seen", eval_plots.probe_trends),
     ("Held-out loss per channel vs tokens seen", eval_plots.heldout_loss),

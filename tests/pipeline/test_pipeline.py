@@ -1,5 +1,6 @@
 """`refinery run`: stages chain in one session, reruns skip committed stages, a run killed in
-dedup resumes there and ends with the output of an uninterrupted run."""
+dedup resumes there and ends with the output of an uninterrupted run; the uninterrupted run goes
+on to train with the mix's held-out split as eval shards and its anneal mixture as the last phase."""
 import json
 import os
 import signal
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 from refinery.config import ConfigError
-from refinery.pipeline.config import PipelineConfig, StageSpec
+from refinery.pipeline.config import PipelineConfig, StageSpec, TrainSpec
 from refinery.pipeline.run import Pipeline
 from tests.spark.cluster import REPO, spark_env
 
@@ -28,6 +29,22 @@ def _config(tmp_path, name, **extra) -> str:
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(cfg))
     return str(path)
+
+
+# the uninterrupted run's stages after dedup: a small tokenizer, a mix with a held-out split and an
+# anneal mixture, a few WSD steps of the tiny model (1 rank) that anneal from step 4, the report
+TRAINED = {
+    "tokenizer": {"vocab_size": 1024, "sample_chars": 300_000},
+    "mix": {"set": {"total_tokens": 20_000, "channels": [{"name": "zh", "ratio": 1, "lang": ["zh"]},
+                                                          {"name": "en", "ratio": 1, "lang": ["en"]}],
+                    "heldout": {"docs_per_channel": 6, "max_fraction": 0.2}, "anneal": {"tokens": 4000}}},
+    "shards": {"chunk_tokens": 10_000},
+    "train": {"enabled": True, "ranks": 1, "history": False,
+              "set": ["train.max_steps=8", "schedule.kind=wsd", "schedule.decay_fraction=0.5", "eval.every_steps=4",
+                      "checkpoint.every_steps=8", "log.every_steps=4", "deepspeed.zero_stage=0",
+                      "stability.enabled=false"]},
+    "report": True,
+}
 
 
 def _run(config: str, *args, **popen) -> subprocess.Popen:
@@ -47,6 +64,16 @@ def test_bad_stage_config_stops_before_any_work(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
+def test_an_anneal_mixture_needs_the_wsd_schedule_before_any_work(tmp_path):
+    mix = StageSpec(set={"total_tokens": 100, "channels": [{"name": "zh", "ratio": 1}], "anneal": {"tokens": 10}})
+    with pytest.raises(ConfigError, match=r"^train\.set: the mix writes anneal/.*schedule.kind is 'cosine'"):
+        Pipeline(PipelineConfig(run_dir=str(tmp_path / "r"), input=[SAMPLE_JSONL], mix=mix,
+                                train=TrainSpec(enabled=True)))
+    Pipeline(PipelineConfig(run_dir=str(tmp_path / "r"), input=[SAMPLE_JSONL], mix=mix,
+                            train=TrainSpec(enabled=True, set=["schedule.kind=wsd"])))
+    assert not (tmp_path / "r").exists()
+
+
 def test_the_old_tokenize_section_points_at_shards(tmp_path):
     from refinery.pipeline.run import main
 
@@ -61,10 +88,11 @@ def test_the_old_tokenize_section_points_at_shards(tmp_path):
 
 @pytest.mark.slow
 def test_killed_in_dedup_resumes_there_with_the_uninterrupted_output(tmp_path):
-    # an uninterrupted run up to dedup
-    clean_run = _run(_config(tmp_path, "a"), "--until", "dedup")
-    log, _ = clean_run.communicate(timeout=900)
+    # an uninterrupted run, through training
+    clean_run = _run(_config(tmp_path, "a", **TRAINED))
+    log, _ = clean_run.communicate(timeout=1500)
     assert clean_run.returncode == 0, log[-3000:]
+    _check_heldout_training(tmp_path / "a")
 
     # the same pipeline, SIGKILLed once dedup has started
     config = _config(tmp_path, "b")
@@ -91,3 +119,24 @@ def test_killed_in_dedup_resumes_there_with_the_uninterrupted_output(tmp_path):
     a = json.loads((tmp_path / "a" / "dedup" / "_stats.json").read_text())
     b = json.loads((tmp_path / "b" / "dedup" / "_stats.json").read_text())
     assert (a["rows_in"], a["rows_kept"], a["rows_duplicate"]) == (b["rows_in"], b["rows_kept"], b["rows_duplicate"])
+
+
+def _check_heldout_training(run):
+    """The held-out split is evaluated during training per channel, the anneal phase ran from the
+    WSD decay start, the final evaluation and the report use the held-out shards."""
+    from refinery.tokenize.shards import ShardChunk, list_chunks
+
+    heldout = _rows(run / "mix" / "heldout")
+    trained = set(_rows(run / "mix" / "data")) | set(_rows(run / "mix" / "anneal"))
+    assert len(heldout) == 12 and not set(heldout) & trained  # 6 per channel
+    assert sorted(d for p in list_chunks(str(run / "shards" / "heldout")) for d in ShardChunk(p).doc_ids()) == heldout
+    rows = [json.loads(line) for line in (run / "train" / "metrics.jsonl").read_text().splitlines()]
+    evals = [r for r in rows if "eval_loss" in r]
+    assert [r["step"] for r in evals] == [4, 8]
+    assert all({"eval_loss/zh", "eval_loss/en"} <= set(r) for r in evals)
+    [phase] = [r for r in rows if r.get("event") == "phase" and r["phase"] == "anneal"]
+    assert phase["step"] == 4 and phase["shards"] == str(run / "shards" / "anneal")
+    result = json.loads((run / "train" / "eval.json").read_text())
+    assert set(result["heldout"]["channels"]) == {"zh", "en"}
+    page = (run / "report.html").read_text()
+    assert "Held-out loss per channel during training</h2><figure><svg" in page

@@ -47,6 +47,11 @@ def run_dir(tmp_path, fault_output):
         for step in range(1, 21):
             f.write(json.dumps({"step": step, "loss": 10 / step, "lr": 1e-3 * min(1, step / 5),
                                 "loss/zh": 11 / step, "loss/en": 9 / step}) + "\n")
+            if step == 15:  # the anneal phase starts (an event row, as the trainer logs it)
+                f.write(json.dumps({"step": 15, "event": "phase", "index": 1, "phase": "anneal"}) + "\n")
+            if step % 5 == 0:  # the in-loop eval on the held-out shards
+                f.write(json.dumps({"step": step, "eval_loss": 12 / step, "eval_tokens": 4096,
+                                    "eval_loss/zh": 13 / step, "eval_loss/en": 11 / step}) + "\n")
         f.write('{"step": 21, "lo')  # the line a killed run leaves behind
     with open(run / "train" / "eval_history.jsonl", "w") as f:  # trainer.evaluate --run, four checkpoints
         for i, step in enumerate((5, 10, 15, 20)):
@@ -63,7 +68,7 @@ def run_dir(tmp_path, fault_output):
 def test_collect_reads_every_stage_in_pipeline_order(run_dir):
     run = collect_run(run_dir)
     assert list(run["stages"]) == ["ingest", "clean", "dedup", "mix"]
-    assert len(run["training"]) == 20  # the cut last line is skipped, not fatal
+    assert len(run["training"]) == 25  # 20 steps, 4 evals, 1 event; the cut last line is skipped, not fatal
     assert [r["step"] for r in run["eval_history"]] == [5, 10, 15, 20]
     assert run["tokenizer"]["trained"]["zh"]["chars_per_token"] == 1.4
 
@@ -71,10 +76,11 @@ def test_collect_reads_every_stage_in_pipeline_order(run_dir):
 def test_report_is_self_contained_and_draws_each_section(run_dir):
     page = open(write_report(run_dir), encoding="utf-8").read()
     assert "<script" not in page and not re.search(r"(src|href)=[\"']https?:", page)  # nothing fetched
-    assert page.count("<svg") >= 11
-    for title in ("Benchmark accuracy vs tokens seen", "Probes vs tokens seen", "Held-out loss per channel vs tokens seen"):
+    assert page.count("<svg") >= 12
+    for title in ("Benchmark accuracy vs tokens seen", "Probes vs tokens seen", "Held-out loss per channel vs tokens seen",
+                  "Held-out loss per channel during training"):
         assert f"{title}</h2><figure><svg" in page
-    for name in ("demo/shuffle", "capital", "zh_sentence", "fact_order"):  # legend entries
+    for name in ("demo/shuffle", "capital", "zh_sentence", "fact_order", "held-out zh", "anneal"):  # legend entries
         assert name in page
     for name in ("ingest", "clean", "dedup", "mix", "ingest.http_status", "gopher.word_count"):
         assert name in page
@@ -102,7 +108,7 @@ def test_report_renders_in_headless_chromium(run_dir):
         page.screenshot(path=shot, full_page=True)
         browser.close()
     assert errors == []
-    assert len(boxes) >= 11 and all(b and b["width"] > 100 and b["height"] > 50 for b in boxes)
+    assert len(boxes) >= 12 and all(b and b["width"] > 100 and b["height"] > 50 for b in boxes)
     from PIL import Image  # matplotlib depends on Pillow
 
     img = Image.open(shot).convert("L")
