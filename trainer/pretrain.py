@@ -350,7 +350,8 @@ def main(argv=None) -> int:
         if cfg.debug.kill_at_step == step and rank == 0:  # test hook: a hard crash
             os.kill(os.getpid(), signal.SIGKILL)
 
-    loader.close()
+    if loader is not None:  # None when the run resumed at its last step (refinery run --from train)
+        loader.close()
     metrics.close()
     torch.distributed.barrier()
     return 0

@@ -333,8 +333,9 @@ class Pipeline:
                     "--out", hf_dir], env, spec.timeout_s, "export")
         # perplexity on the mix's held-out split only: without one there is no held-out number to give
         heldout = self.heldout_shards()
+        seq_len = (self.trainer_settings().get("data") or {}).get("seq_len")  # the in-loop eval's windows
         eval_cmd = [sys.executable, "-m", "trainer.evaluate", "--model", hf_dir, "--out", os.path.join(train_dir, "eval.json"),
-                    *(["--shards", heldout] if heldout else [])]
+                    *(["--shards", heldout] if heldout else []), *(["--seq-len", str(seq_len)] if heldout and seq_len else [])]
         if spec.probes:
             eval_cmd += ["--probes", spec.probes, "--tokenizer", self.tokenizer_dir()]
         extra = [a for b in spec.benchmarks for a in ("--benchmark", b)]

@@ -2,6 +2,7 @@
 dedup resumes there and ends with the output of an uninterrupted run; the uninterrupted run goes
 on to train with the mix's held-out split as eval shards and its anneal mixture as the last phase."""
 import json
+import math
 import os
 import signal
 import subprocess
@@ -34,7 +35,7 @@ def _config(tmp_path, name, **extra) -> str:
 # the uninterrupted run's stages after dedup: a small tokenizer, a mix with a held-out split and an
 # anneal mixture, a few WSD steps of the tiny model (1 rank) that anneal from step 4, the report
 TRAINED = {
-    "tokenizer": {"vocab_size": 1024, "sample_chars": 300_000},
+    "tokenizer": {"vocab_size": 2048, "sample_chars": 300_000},
     "mix": {"set": {"total_tokens": 20_000, "channels": [{"name": "zh", "ratio": 1, "lang": ["zh"]},
                                                           {"name": "en", "ratio": 1, "lang": ["en"]}],
                     "heldout": {"docs_per_channel": 6, "max_fraction": 0.2}, "anneal": {"tokens": 4000}}},
@@ -138,5 +139,8 @@ def _check_heldout_training(run):
     assert phase["step"] == 4 and phase["shards"] == str(run / "shards" / "anneal")
     result = json.loads((run / "train" / "eval.json").read_text())
     assert set(result["heldout"]["channels"]) == {"zh", "en"}
+    # the exported model on the same held-out windows (trainer.evaluate, HF) = the loop's last eval (DeepSpeed)
+    assert result["heldout"]["tokens"] == evals[-1]["eval_tokens"]
+    assert math.log(result["heldout"]["perplexity"]) == pytest.approx(evals[-1]["eval_loss"], rel=1e-4)
     page = (run / "report.html").read_text()
     assert "Held-out loss per channel during training</h2><figure><svg" in page
