@@ -25,7 +25,8 @@ def summarize_eval(result: dict) -> str:
     lines = []
     held = result.get("heldout") or {}
     if held.get("perplexity"):
-        lines.append(f"  perplexity {held['perplexity']:.1f} on the training shards")
+        per = ", ".join(f"{c} {r['perplexity']:.1f}" for c, r in (held.get("channels") or {}).items())
+        lines.append(f"  perplexity {held['perplexity']:.1f} on the mix's held-out split, never trained on ({per})")
     for name, bench in (result.get("benchmarks") or {}).items():
         accs = ", ".join(f"{v} {r['accuracy']:.2f}" for v, r in bench["transforms"].items() if r["accuracy"] is not None)
         lines.append(f"  benchmark {name} ({bench['n_items']} items, {bench['shots']}-shot): {accs}")
@@ -68,9 +69,9 @@ def main(argv=None) -> int:
                        ("score", "category, quality_score; score.quality_below_threshold rejects"),
                        ("dedup", "kept/ and duplicates/ (cluster_id, duplicate_of, similarity)"),
                        ("tokenizer", "the trained tokenizer (AutoTokenizer loads it)"),
-                       ("mix", "the mixture in training order; usage/ counts uses per doc_id"),
-                       ("shards", "token chunks (Megatron .bin/.idx + manifest.json)"),
-                       ("train", "checkpoints, metrics.jsonl, hf/ export, eval.json, eval_history.jsonl"),
+                       ("mix", "data/ in training order, heldout/ per channel, anneal/; usage/ counts uses per doc_id"),
+                       ("shards", "token chunks (Megatron .bin/.idx + manifest.json); heldout/ and anneal/ shards"),
+                       ("train", "checkpoints, metrics.jsonl (with held-out eval_loss/<channel>), hf/ export, eval.json, eval_history.jsonl"),
                        ("report.html", "the HTML report")]:
         if (out / name).exists():
             print(f"  {out / name}  —  {what}")
