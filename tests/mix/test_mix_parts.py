@@ -30,6 +30,21 @@ def test_config_errors_name_the_key(tmp_path):
     cfg = load_config(None, MixConfig, {"total_tokens": 10, "channels": [{"name": "zh", "ratio": 4}, {"name": "en", "ratio": 4},
                                                                          {"name": "code", "ratio": 2}]})
     assert cfg.ratios == {"zh": 0.4, "en": 0.4, "code": 0.2}
+    assert (cfg.heldout.docs_per_channel, cfg.heldout.max_fraction) == (1000, 0.01)  # on by default
+    with pytest.raises(ConfigError, match=r"^heldout\.max_fraction: must be in \(0, 1\)"):
+        load_config(None, MixConfig, {"total_tokens": 5, "channels": [{"name": "a", "ratio": 1}],
+                                      "heldout": {"max_fraction": 1.0}})
+
+
+def test_heldout_sizes_are_capped_by_the_fraction_and_name_an_empty_channel():
+    from refinery.mix.config import Heldout
+    from refinery.mix.heldout import candidate_bound, heldout_sizes
+
+    sizes, warnings = heldout_sizes({"a": 100_000, "b": 50, "c": 19}, Heldout(docs_per_channel=100, max_fraction=0.05))
+    assert sizes == {"a": 100, "b": 2, "c": 0}  # 5% of 50 is 2.5, of 19 is 0.95
+    assert len(warnings) == 1 and "'c' has 19 documents" in warnings[0]
+    assert heldout_sizes({"a": 10}, Heldout(docs_per_channel=0))[0] == {"a": 0}
+    assert candidate_bound(100, 100_000) == pytest.approx(464 / 100_000) and candidate_bound(2, 50) == 1.0
 
 
 def test_first_matching_channel_wins():
