@@ -11,7 +11,8 @@ from refinery.config import check
 from refinery.filters.evaluate import RULES_BY_NAME
 from refinery.filters.lines import LineEditConfig
 from refinery.filters.profiles import BUILTIN, CATEGORY_OVERRIDES
-from refinery.filters.rule import WORDLIST_DIR
+from refinery.filters.rule import shipped_wordlist
+from refinery.scoring.config import find_model_path, is_uri, model_candidates
 
 try:  # PII scrubbing lives in refinery/pii (its own issue); the config nests its section
     from refinery.pii import PiiConfig
@@ -72,11 +73,18 @@ class LanguageConfig:
     default_profile: str = "default"
 
 
+def is_wordlist_path(name: str) -> bool:
+    """A word list given by path (or URI), not by the name of one shipped in refinery/filters/wordlists."""
+    return os.path.sep in name or is_uri(name)
+
+
 def _check_wordlist(name: str | None, key: str) -> None:
     if name is None:
         return
-    path = name if os.path.sep in name else os.path.join(WORDLIST_DIR, name)
-    check(os.path.isfile(path), key, f"no such word list: {name}")
+    if not is_wordlist_path(name):
+        check(shipped_wordlist(name).is_file(), key, f"no such word list: {name}")
+    else:  # a path is looked up where it is used, like a model (refinery.spark.model_files)
+        check(is_uri(name) or find_model_path(name) is not None, key, f"no such word list: {name}")
 
 
 @dataclass
@@ -110,11 +118,10 @@ class CleanConfig:
         check(len(set(self.steps)) == len(self.steps), "steps", "a step is listed twice")
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
         check(self.batch_size > 0, "batch_size", "must be positive")
-        if self.category_model is not None:
-            from refinery.scoring.config import resolve_model_path
-
-            self.category_model = resolve_model_path(self.category_model)
-            check(os.path.isfile(self.category_model), "category_model", f"no model file at {self.category_model}")
+        if self.category_model is not None and not is_uri(self.category_model):
+            # left relative: it is looked up where it is used (an executor's models/, refinery.spark.model_files)
+            check(find_model_path(self.category_model) is not None, "category_model",
+                  f"no model file at {', '.join(model_candidates(self.category_model))}")
         self.steps = [s for s in STEPS if s in self.steps]  # the order is fixed: lines, rules, pii
         self.categories = {c: flatten_thresholds(o, f"categories.{c}") for c, o in self.categories.items()}
         self.resolved = {name: self._resolve(name) for name in sorted(set(BUILTIN) | set(self.profiles))}
@@ -144,6 +151,16 @@ class CleanConfig:
         check(given.short_line_length > 0, f"profiles.{name}.short_line_length", "must be positive")
         return ResolvedProfile(name, given.tokens or base["tokens"], stop, dirty, given.short_line_length,
                                {r: float(v) for r, v in thresholds.items() if v is not None})
+
+    def model_paths(self) -> dict[tuple, str]:
+        """Config key -> path of the domain model and of every word list given by path."""
+        out = {} if self.category_model is None else {("category_model",): self.category_model}
+        for name, prof in self.resolved.items():
+            for kind in ("stop_words", "dirty_words"):
+                path = getattr(prof, kind)
+                if path is not None and is_wordlist_path(path):
+                    out[("resolved", name, kind)] = path
+        return out
 
     def profile_of(self, lang: str | None) -> str:
         return self.languages.profiles.get(lang or "", self.languages.default_profile)

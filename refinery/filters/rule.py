@@ -55,12 +55,23 @@ class MeasureContext:
     short_line_length: int = 30
 
 
+def shipped_wordlist(name: str):
+    """A word list of refinery/filters/wordlists, read through the package (also from the
+    ``--py-files`` zip an executor imports the code from, where ``open`` cannot reach it)."""
+    from importlib.resources import files
+
+    return files(__package__).joinpath("wordlists", name)
+
+
 @lru_cache(maxsize=None)
 def load_wordlist(name_or_path: str) -> tuple[str, ...]:
     """A word list shipped in refinery/filters/wordlists (by file name) or at a path; '#' comments."""
-    path = name_or_path if os.path.sep in name_or_path else os.path.join(WORDLIST_DIR, name_or_path)
-    with open(path, encoding="utf-8") as f:
-        words = [line.strip() for line in f]
+    if os.path.sep in name_or_path:
+        with open(name_or_path, encoding="utf-8") as f:
+            text = f.read()
+    else:
+        text = shipped_wordlist(name_or_path).read_text(encoding="utf-8")
+    words = [line.strip() for line in text.splitlines()]
     return tuple(dict.fromkeys(w for w in words if w and not w.startswith("#")))
 
 

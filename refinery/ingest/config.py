@@ -1,12 +1,15 @@
 """The ingest job's configuration (``--config ingest.yaml``), validated before any Spark work."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from refinery.config import check
+from refinery.scoring.config import find_model_path, is_uri
 from refinery.ingest.documents import ExtractOptions
 from refinery.ingest.readers.options import ReaderOptions
+
+
+DEFAULT_LANGID_MODEL = "models/lid.176.ftz"
 
 
 @dataclass
@@ -19,7 +22,7 @@ class IngestConfig:
     files_per_task: int = 1
     # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).
     rejected_buckets: int = 4
-    # fastText language-id model; None: models/lid.176.ftz (refinery.ingest.langid.default_model_path).
+    # fastText language-id model; None: models/lid.176.ftz. Relative, absolute or hdfs:// (refinery.spark.model_files).
     langid_model: str | None = None
     # Extra Spark conf for this job (spark-submit --conf wins where it sets the same key).
     spark: dict[str, str] = field(default_factory=dict)
@@ -28,5 +31,9 @@ class IngestConfig:
         check(self.batch_size > 0, "batch_size", "must be positive")
         check(self.files_per_task > 0, "files_per_task", "must be positive")
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
-        check(self.langid_model is None or os.path.isfile(self.langid_model), "langid_model",
-              f"no such file: {self.langid_model}")
+        check(self.langid_model is None or is_uri(self.langid_model) or find_model_path(self.langid_model) is not None,
+              "langid_model", f"no such file: {self.langid_model}")
+
+    def model_paths(self) -> dict[tuple, str]:
+        """Config key -> model path (refinery.spark.model_files resolves it on each executor)."""
+        return {("langid_model",): self.langid_model or DEFAULT_LANGID_MODEL}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+from urllib.parse import urlparse
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -12,17 +13,33 @@ from refinery.scoring.categories import CATEGORIES
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
-def resolve_model_path(path: str) -> str:
-    """Absolute path: as given when it exists (relative to the working directory), else
-    relative to the repository (so the default ``models/…`` works from any directory)."""
-    if os.path.isabs(path) or os.path.exists(path):
-        return os.path.abspath(path)
-    return str(REPO / path)
+def is_uri(path: str) -> bool:
+    """``hdfs://…``, ``file://…``, ``s3a://…``: a file the driver ships to the executors (not a
+    path each machine looks up itself)."""
+    scheme = urlparse(path).scheme
+    return len(scheme) > 1  # a one-letter scheme is a Windows drive
+
+
+def model_candidates(path: str, extra_dirs: tuple[str, ...] = ()) -> list[str]:
+    """Where a model path is looked for, in order. Relative paths stay relative to where the
+    model is *used*: the working directory (an executor's, where ``--archives
+    models.tar.gz#models`` unpacks), then ``extra_dirs`` (Spark's files directory), then this
+    checkout (so the default ``models/…`` works from any directory of a local run)."""
+    if os.path.isabs(path):
+        return [path]
+    return [os.path.abspath(path), *(os.path.join(d, path) for d in extra_dirs), str(REPO / path)]
+
+
+def find_model_path(path: str, extra_dirs: tuple[str, ...] = ()) -> str | None:
+    """The first of ``model_candidates`` that exists (file or directory), else None."""
+    return next((c for c in model_candidates(path, extra_dirs) if os.path.exists(c)), None)
 
 
 @dataclass
 class ModelPaths:
-    """Local paths visible to every executor (shared filesystem, or shipped with --archives)."""
+    """Relative (looked up where used: an executor's working directory, ``--archives
+    models.tar.gz#models``), absolute (the same on every machine) or a URI (``hdfs://``,
+    ``file://``: shipped by the driver, fetched once per executor); see refinery.spark.model_files."""
 
     domain: str = "models/domain.ftz"
     fasttext_quality: str = "models/quality.ftz"
@@ -84,6 +101,13 @@ class ScoreConfig:
             check(v is None or 0.0 <= v <= 1.0, key, "must be in [0, 1]")
         check(self.fasttext_max_chars > 0, "fasttext_max_chars", "must be positive")
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
-        self.models.domain = resolve_model_path(self.models.domain)
-        self.models.fasttext_quality = resolve_model_path(self.models.fasttext_quality)
-        self.models.bert_quality = resolve_model_path(self.models.bert_quality)
+        # model paths are not resolved here: on a cluster the driver's resolution is not the executors'
+
+    def model_paths(self) -> dict[tuple, str]:
+        """Config key -> path of every model this config loads (refinery.spark.model_files ships them)."""
+        out = {("models", "domain"): self.models.domain, ("models", "fasttext_quality"): self.models.fasttext_quality}
+        bert = self.models.bert_quality
+        # fasttext mode reads only the thresholds file beside the BERT weights, when there is one
+        if self.cascade.mode != "fasttext" or is_uri(bert) or find_model_path(bert) is not None:
+            out[("models", "bert_quality")] = bert
+        return out

@@ -47,18 +47,22 @@ def resolve_thresholds(cfg: ScoreConfig) -> Thresholds:
     return Thresholds(per, cfg.global_threshold if cfg.global_threshold is not None else default)
 
 
-def check_models(cfg: ScoreConfig) -> None:
-    """Load every model the config names once on the driver: a missing or corrupt path
-    fails here, before any Spark work, with ModelLoadError naming it."""
-    DomainClassifier(cfg.models.domain)
-    ft = load_fasttext(cfg.models.fasttext_quality)
-    labels = {lab.replace("__label__", "") for lab in ft.get_labels()}
-    if cfg.models.fasttext_positive_label not in labels:
-        from refinery.scoring.fasttext_model import ModelLoadError
+def check_models(cfg: ScoreConfig, keys=None) -> None:
+    """Load every model the config names (those under config ``keys`` when given; paths local
+    to this machine) once on the driver: a missing or corrupt one fails here, before any
+    Spark work, with ModelLoadError naming it."""
+    wanted = set(cfg.model_paths()) if keys is None else set(keys)
+    if ("models", "domain") in wanted:
+        DomainClassifier(cfg.models.domain)
+    if ("models", "fasttext_quality") in wanted:
+        ft = load_fasttext(cfg.models.fasttext_quality)
+        labels = {lab.replace("__label__", "") for lab in ft.get_labels()}
+        if cfg.models.fasttext_positive_label not in labels:
+            from refinery.scoring.fasttext_model import ModelLoadError
 
-        raise ModelLoadError(f"fastText quality model {cfg.models.fasttext_quality!r} has no label "
-                             f"{cfg.models.fasttext_positive_label!r} (labels: {sorted(labels)})")
-    if cfg.cascade.mode != "fasttext":
+            raise ModelLoadError(f"fastText quality model {cfg.models.fasttext_quality!r} has no label "
+                                 f"{cfg.models.fasttext_positive_label!r} (labels: {sorted(labels)})")
+    if ("models", "bert_quality") in wanted and cfg.cascade.mode != "fasttext":
         from refinery.scoring.bert_scorer import load_model_and_tokenizer
 
         check_model_dir(cfg.models.bert_quality)
@@ -119,5 +123,6 @@ class ScoreOperator:
 
 
 def make_score_operator(cfg: ScoreConfig, thresholds: Thresholds) -> ScoreOperator:
-    """Picklable factory for ``map_batches`` (models load on the executor, once per worker)."""
+    """The operator over ``cfg``'s models (paths local to the caller: the Spark adapter
+    resolves them on each executor, refinery.spark.model_files)."""
     return ScoreOperator(cfg, thresholds)

@@ -16,6 +16,7 @@ from refinery.filters.pipeline import make_cleaner, outcome_schema
 from refinery.spark.arrow_apply import map_batches
 from refinery.spark.inputs import read_documents
 from refinery.spark.job import Stage
+from refinery.spark.model_files import ship, with_local_files
 from refinery.spark.stage import write_outcomes
 from refinery.spark.stats import count_map_totals, format_summary, outcome_stats
 from schemas import DOCUMENT
@@ -61,7 +62,8 @@ def run(spark, input_path: str | list[str], output: str, cfg: CleanConfig) -> di
     docs = read_documents(spark, input_path)
     has_category = "category" in docs.columns or cfg.category_model is not None
     schema = outcome_schema(cfg.mode)
-    outcomes = map_batches(docs, functools.partial(make_cleaner, cfg), schema, cache_key=("clean", repr(cfg)))
+    ship(spark, cfg.model_paths())  # the domain model and word lists resolve on each executor
+    outcomes = map_batches(docs, with_local_files(make_cleaner, cfg), schema, cache_key=("clean", repr(cfg)))
     if cfg.mode == "annotate":
         kept_columns = DOCUMENT.names + ["category", "char_count_in", "line_edits", "pii_counts",
                                          "rule_values", "rule_thresholds", "failed_rules", "would_reject"]

@@ -12,8 +12,10 @@ import sys
 from refinery.ingest.config import IngestConfig
 from refinery.ingest.pipeline import FILE_INDEX_COLUMN, FILE_REPORT_REASON, make_file_ingester
 from refinery.spark.arrow_apply import map_batches
-from refinery.spark.ingest_files import file_report_stats
+from refinery.spark.ingest_files import file_report_stats, unreadable_filesystem
+from refinery.spark.inputs import InputError
 from refinery.spark.job import Stage
+from refinery.spark.model_files import ship, with_local_files
 from refinery.spark.stage import write_outcomes
 from refinery.spark.stats import format_summary
 from schemas import OUTCOME
@@ -25,11 +27,22 @@ def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
     # File indices come from the JVM (no Python stage to build the task list); each task
     # looks its paths up in the list shipped with the operator.
     indices = spark.range(0, len(files), 1, numPartitions=n_tasks).withColumnRenamed("id", FILE_INDEX_COLUMN)
-    make_ingester = functools.partial(make_file_ingester, cfg, tuple(files), file_reports=True)
+    ship(spark, cfg.model_paths())
+    make_ingester = with_local_files(make_file_ingester, cfg, tuple(files), file_reports=True)
     outcomes = map_batches(indices, make_ingester, OUTCOME, cache_key=("ingest", repr(cfg), hash(tuple(files))))
     run_info = {"inputs": len(files), "config": dataclasses.asdict(cfg)}
     return write_outcomes(spark, outcomes, output, "ingest", run_info, rejected_buckets=cfg.rejected_buckets,
-                          extra_stats=file_report_stats, internal_reason=FILE_REPORT_REASON)
+                          extra_stats=readable_file_stats, internal_reason=FILE_REPORT_REASON)
+
+
+def readable_file_stats(outcomes) -> dict:
+    """The per-file stats; an input filesystem the executors could not read at all fails the
+    job (nothing is committed) instead of writing one ``ingest.read_error`` row per file."""
+    stats = file_report_stats(outcomes)
+    problem = unreadable_filesystem(stats["files"])
+    if problem is not None:
+        raise InputError(problem)
+    return stats
 
 
 def exit_code(stats: dict, args) -> int:

@@ -1,8 +1,9 @@
 """One ``main()`` for every ``jobs/<stage>.py`` (``Stage``: what a stage is to a job and to ``refinery run``): the same flags, the same error rule.
 
 The rule: a config error, a missing or unreadable input and a missing model exit 2 with one
-line on stderr *before* Spark starts; an input that only Spark can judge (a remote URI, a
-dataset that is not documents) exits 2 with one line once it has. ``--set key=value`` takes
+line on stderr *before* Spark starts; an input or a model that only Spark can judge (a remote
+URI, a dataset that is not documents, a filesystem the executors cannot read) exits 2 with one
+line once it has. ``--set key=value`` takes
 one or more overrides and may be repeated.
 """
 from __future__ import annotations
@@ -71,14 +72,27 @@ def prepare(job: Stage, args: argparse.Namespace):
     if job.inputs == "documents":
         args.input = resolve_inputs(args.input)
     elif job.inputs == "files":
-        from refinery.ingest.readers import list_input_files
-
-        args.files = list_input_files(args.input)
+        args.files = _list_files(args.input)
         if not args.files:
             raise InputError(f"--input {' '.join(args.input)}: no input files matched "
                              "(expected WARC/WET/JSONL/Parquet files, a directory, a glob or @list)")
     job.check(args, cfg)
     return cfg
+
+
+def _list_files(specs: list[str]) -> list[str]:
+    """Ingest's input files; a filesystem this machine cannot read is one InputError naming it."""
+    from refinery.ingest.readers import list_input_files
+    from refinery.spark.ingest_files import filesystem_of
+
+    try:
+        return list_input_files(specs)
+    except FileNotFoundError:
+        raise
+    except OSError as e:  # e.g. hdfs:// without libhdfs/libjvm, a permission denied
+        fs = sorted({filesystem_of(s.lstrip("@")) for s in specs})
+        raise InputError(f"--input {' '.join(specs)}: cannot read {', '.join(fs)}: "
+                         f"{type(e).__name__}: {_one_line(e)}") from None
 
 
 def _pre_spark_errors():
@@ -116,10 +130,13 @@ def job_main(job: Stage, argv: list[str] | None = None) -> int:
     print(f"{job.name}: {shown if shown is not None else ''} -> {args.output}  (Spark UI: {ui_address(spark)})", flush=True)
     from pyspark.errors import AnalysisException
 
+    from refinery.scoring.fasttext_model import ModelLoadError
+
     try:
         stats = job.run(spark, args, cfg)
-    except (ValueError, AnalysisException) as e:  # what only Spark could tell (InputError, JobError are ValueErrors)
-        kind = "input error" if isinstance(e, (InputError, AnalysisException)) else "error"
+    except (ValueError, AnalysisException, ModelLoadError) as e:  # what only Spark could tell (a shipped model, a remote input)
+        kind = ("input error" if isinstance(e, (InputError, AnalysisException))
+                else "model error" if isinstance(e, ModelLoadError) else "error")
         print(f"{job.name}: {kind}: {_one_line(e)}", file=sys.stderr)
         return 2
     print(job.report(stats), flush=True)

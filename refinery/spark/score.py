@@ -12,12 +12,13 @@ import dataclasses
 import functools
 
 from refinery.scoring.categories import FORMATTED, PROSE
-from refinery.scoring.config import ScoreConfig
+from refinery.scoring.config import ScoreConfig, is_uri
 from refinery.scoring.operator import check_models, make_score_operator, resolve_thresholds
 from refinery.spark.arrow_apply import map_batches
 from refinery.spark.bias import threshold_bias_report
 from refinery.spark.inputs import read_documents as inputs_read_documents
 from refinery.spark.job import Stage
+from refinery.spark.model_files import check_found, localized, ship, with_local_files
 from refinery.spark.stage import write_outcomes
 from refinery.spark.stats import format_summary
 from schemas import DOCUMENT, SCORED, SCORED_OUTCOME
@@ -31,10 +32,21 @@ def read_documents(spark, inputs: list[str]):
     return df.select(*[F.col(c) if c in df.columns else F.lit(None).cast("string").alias(c) for c in DOCUMENT.names])
 
 
+def check_local_models(args, cfg: ScoreConfig) -> None:
+    """Before Spark: every local model exists and loads (URIs: once Spark runs, in ``run``)."""
+    paths = cfg.model_paths()
+    check_found(paths)
+    check_models(localized(cfg, keep=is_uri), keys={k for k, p in paths.items() if not is_uri(p)})
+
+
 def run(spark, inputs: list[str], output: str, cfg: ScoreConfig) -> dict:
-    thresholds = resolve_thresholds(cfg)
+    paths = cfg.model_paths()
+    ship(spark, paths)
+    here = localized(cfg)  # the driver's copies: the thresholds file, the load check of shipped models
+    check_models(here, keys={k for k, p in paths.items() if is_uri(p)})
+    thresholds = resolve_thresholds(here)
     docs = read_documents(spark, inputs)
-    make_operator = functools.partial(make_score_operator, cfg, thresholds)
+    make_operator = with_local_files(make_score_operator, cfg, thresholds)  # models resolve on each executor
     outcomes = map_batches(docs, make_operator, SCORED_OUTCOME, cache_key=("score", repr(cfg), repr(thresholds)))
     bias = functools.partial(threshold_bias_report, per_category=thresholds.per_category,
                              global_threshold=thresholds.global_threshold, prose=PROSE, formatted=FORMATTED)
@@ -50,7 +62,7 @@ def format_report(stats: dict) -> str:
             ", ".join(f"{k}={v['keep_rate']}/{v['global_threshold_keep_rate']}" for k, v in s.items() if v["rows"]))
 
 
-# a missing or corrupt model stops the job before Spark starts
+# a missing or corrupt local model stops the job before Spark starts
 STAGE = Stage("score", __doc__, lambda spark, args, cfg: run(spark, args.input, args.output, cfg), format_report,
-          config_cls=ScoreConfig, check=lambda args, cfg: check_models(cfg))
+          config_cls=ScoreConfig, check=check_local_models)
 

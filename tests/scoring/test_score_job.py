@@ -19,14 +19,19 @@ from tests.scoring.test_operator import doc_batch
 
 
 @pytest.fixture(scope="module")
-def scored(spark, tmp_path_factory, score_config):
+def scored(spark, tmp_path_factory, score_config, tiny_models):
+    """The job given its models as file:// URIs (shipped by SparkContext.addFile, read from each
+    executor's fetched copy, which is the only way a URI resolves); ``cfg``: the same models by path."""
     root = tmp_path_factory.mktemp("score")
     rows = documents(90, seed=21)
     batch = doc_batch(rows)
     (root / "in" / "kept").mkdir(parents=True)
     pq.write_table(pa.Table.from_batches([batch]), root / "in" / "kept" / "part-0.parquet")
     cfg = score_config()
-    stats = score_job.run(spark, [str(root / "in")], str(root / "out"), cfg)
+    models = tiny_models[0]
+    shipped = score_config(models={"domain": f"file://{models}/domain.bin", "fasttext_quality": f"file://{models}/quality.bin",
+                                   "bert_quality": f"file://{models}/quality_bert"})
+    stats = score_job.run(spark, [str(root / "in")], str(root / "out"), shipped)
     return batch, cfg, stats, root / "out"
 
 
@@ -86,4 +91,20 @@ def test_missing_or_corrupt_model_fails_before_spark(tmp_path, tiny_models, caps
                          f"models.fasttext_quality={root}/quality.bin", f"models.bert_quality={bad}"])
     err = capsys.readouterr().err
     assert rc == 2 and "cannot be loaded" in err and str(bad) in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_shipped_model_is_one_line_once_spark_runs(spark, tmp_path, tiny_models, monkeypatch, capsys):
+    """A URI can only be checked through Hadoop's FileSystem: the job exits 2 with one line
+    naming it before any task runs, and writes nothing."""
+    monkeypatch.setattr("refinery.spark.session.build_session", lambda *a, **k: spark)
+    root = tiny_models[0]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    pq.write_table(pa.table({"doc_id": ["a"], "text": ["a document"]}), docs / "a.parquet")
+    missing = f"file://{tmp_path}/nowhere/domain.bin"
+    rc = job_main(score_job.STAGE, ["--input", str(docs), "--output", str(tmp_path / "o"), "--set", f"models.domain={missing}", "cascade.mode=fasttext",
+                                    f"models.fasttext_quality={root}/quality.bin", f"models.bert_quality={root}/quality_bert"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and err == [f"score: model error: models.domain: {missing} does not exist"]
     assert not (tmp_path / "o").exists()
