@@ -195,29 +195,175 @@ def generate_documents(n: int, seed: int = 0) -> list[dict]:
     return docs[:n]
 
 
-def bench_job(sizes: list[int], workdir: str) -> dict:
-    from refinery.config import load_config
-    from refinery.dedup.config import DedupConfig
-    from refinery.spark import dedup
-    from refinery.spark.session import build_session
-    from tests.dedup.corpus_io import write_documents
+def real_job_documents(per_kind: int = 150, singletons: int = 750, max_chars: int = 20000, seed: int = 0):
+    """The issue's small input: ``per_kind`` real families per kind (code, English, Chinese;
+    each a base, a copy, a truncation, a light and a heavy edit: ``tests/dedup/real_pairs.py``)
+    plus ``singletons`` other real documents, all from the full corpus cut to ``max_chars``.
+    Defaults: 3,000 documents, ~25 MB. Returns (documents for the job, the labelled pairs)."""
+    import random
 
-    spark = build_session("bench-dedup", master="local[2]", conf={
-        "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "8",
-        "spark.driver.memory": "4g"})
+    import corpus
+
+    from tests.dedup.real_pairs import build, kind_of
+
+    table = corpus.load(slice=False, columns=["doc_id", "kind", "lang", "text"])
+    real = build(table, per_kind=per_kind, max_chars=max_chars, seed=seed)
+    used = {d["family"] for d in real.docs}
+    seen = {d["text"] for d in real.docs}
+    rest = []
+    cols = table.to_pydict()
+    for doc_id, kind, lang, text in zip(cols["doc_id"], cols["kind"], cols["lang"], cols["text"]):
+        k = kind_of(kind, lang)
+        if k and text and text.strip() and doc_id not in used:
+            rest.append((doc_id, k, text[:max_chars]))
+    rest.sort()
+    random.Random(seed).shuffle(rest)
+    extra = []
+    for doc_id, k, text in rest:
+        if len(extra) == singletons:
+            break
+        if text not in seen:
+            seen.add(text)
+            extra.append({"doc_id": doc_id, "text": text, "kind": k, "edit": "single", "family": doc_id})
+    real.docs.extend(extra)
+    docs = [{"doc_id": d["doc_id"], "text": d["text"], "category": None, "quality_score": None,
+             "lang": None if d["kind"] == "code" else d["kind"]} for d in real.docs]
+    return docs, real
+
+
+def _cipher(replica: int) -> dict:
+    """A bijection on letters, digits and CJK ideographs, one per replica: a replica keeps
+    every length, every within-family Jaccard and exact copy of the original, but shares
+    (almost) no shingle with it or with other replicas."""
+    import random
+    import string
+
+    rng = random.Random(replica)
+    table = {}
+    for alphabet in (string.ascii_lowercase, string.digits):
+        shuffled = list(alphabet)
+        rng.shuffle(shuffled)
+        table.update({ord(a): b for a, b in zip(alphabet, shuffled)})
+    table.update({ord(a.upper()): table[ord(a)].upper() for a in string.ascii_lowercase})
+    lo, n = 0x4E00, 0x9FFF - 0x4E00 + 1
+    shift = rng.randrange(1, n)
+    table.update({lo + i: chr(lo + (i + shift) % n) for i in range(n)})
+    return table
+
+
+def write_job_input(n: int, workdir: str) -> tuple[str, float]:
+    """``n`` documents as Parquet under ``workdir``: the real 3,000-document input, then
+    replicas of it (ids ``<id>~r<k>``, text through :func:`_cipher`) up to ``n``. Returns
+    (path, MB of text)."""
+    import shutil
+
+    from tests.dedup.corpus_io import documents_table
+
+    import pyarrow.parquet as pq
+
+    path = os.path.join(workdir, f"in-{n}")
+    marker = os.path.join(path, "_MB")
+    if os.path.exists(marker):
+        return path, float(open(marker).read())
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    base, _ = real_job_documents()
+    written, mb, replica = 0, 0.0, 0
+    while written < n:
+        take = base[: n - written]
+        if replica:
+            cipher = _cipher(replica)
+            take = [dict(d, doc_id=f"{d['doc_id']}~r{replica}", text=d["text"].translate(cipher)) for d in take]
+        table = documents_table(take)
+        for part in range(0, table.num_rows, 750):  # a stage output's files are smaller than a replica
+            pq.write_table(table.slice(part, 750), os.path.join(path, f"part-{replica:05d}-{part // 750}.parquet"))
+        mb += sum(len(d["text"].encode()) for d in take) / 1e6
+        written += len(take)
+        replica += 1
+    with open(marker, "w") as f:
+        f.write(f"{mb:.3f}")
+    return path, mb
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident MB of a process and all its descendants (the driver JVM = the local executor, and
+    its Python workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
+
+
+def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None = None,
+              conf: dict | None = None) -> dict:
+    """``spark-submit --master local[2] jobs/dedup.py`` (default config) per size, as a user
+    runs it: wall seconds including JVM start, docs/s, peak RSS of the whole process tree
+    (the local executor is the driver JVM, plus its Python workers) sampled every 0.2 s."""
+    import subprocess
+    import threading
+
+    spark_submit = os.path.join(os.path.dirname(sys.executable), "spark-submit")
+    env = dict(os.environ, PYTHONPATH=REPO, SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable,
+               PYSPARK_DRIVER_PYTHON=sys.executable)
     out = {}
     for n in sizes:
-        docs = generate_documents(n)
-        inputs = write_documents(docs, os.path.join(workdir, f"in-{n}"), files=8)
-        t = time.perf_counter()
-        stats = dedup.run(spark, [inputs], os.path.join(workdir, f"out-{n}"), load_config(None, DedupConfig),
-                          log=lambda *a: None)
-        seconds = time.perf_counter() - t
-        out[n] = {"seconds": round(seconds, 1), "docs/s": round(n / seconds, 1), "kept": stats["rows_kept"],
-                  "duplicate": stats["rows_duplicate"], "candidate_links": stats["run"]["candidate_links"],
-                  "component_rounds": stats["run"]["component_rounds"]}
+        inputs, mb = write_job_input(n, workdir)
+        runs = []
+        for r in range(repeat):
+            output = os.path.join(workdir, f"out-{n}")
+            subprocess.run(["rm", "-rf", output], check=True)
+            cmd = ([] if cpus is None else ["taskset", "-c", cpus]) + [
+                spark_submit, "--master", "local[2]", "--conf", "spark.ui.showConsoleProgress=false"]
+            for k, v in (conf or {}).items():
+                cmd += ["--conf", f"{k}={v}"]
+            cmd += [os.path.join(REPO, "jobs/dedup.py"), "--input", inputs, "--output", output]
+            load = os.getloadavg()[0]
+            t = time.perf_counter()
+            proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            peak = [0.0]
+            done = threading.Event()
+
+            def sample():
+                while not done.wait(0.2):
+                    peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            log = proc.communicate()[0].decode(errors="replace")
+            seconds = time.perf_counter() - t
+            done.set()
+            sampler.join()
+            if proc.returncode:
+                raise SystemExit(f"dedup job failed on {n} documents:\n{log[-3000:]}")
+            stats = json.load(open(os.path.join(output, "_stats.json")))
+            runs.append({"seconds": round(seconds, 1), "phases": stats["run"].get("phase_seconds"),
+                         "write seconds": stats["run"]["write_seconds"], "peak RSS MB": round(peak[0]),
+                         "load before": round(load, 1), "load after": round(os.getloadavg()[0], 1)})
+        secs = [r["seconds"] for r in runs]
+        out[n] = {"MB": round(mb, 1), "seconds min/median/max": [min(secs), statistics.median(secs), max(secs)],
+                  "docs/s (median)": round(n / statistics.median(secs), 1), "MB/s (median)": round(mb / statistics.median(secs), 2),
+                  "peak RSS MB (max)": max(r["peak RSS MB"] for r in runs),
+                  "kept": stats["rows_kept"], "duplicate": stats["rows_duplicate"],
+                  "by reason": stats["duplicates_by_reason"], "candidate_links": stats["run"]["candidate_links"],
+                  "verified_edges": stats["run"]["verified_edges"], "components": stats["run"].get("components"),
+                  "component_rounds": stats["run"]["component_rounds"],
+                  "runs": runs}
         print(json.dumps({n: out[n]}), flush=True)
-    spark.stop()
     return out
 
 
@@ -256,8 +402,11 @@ def main(argv=None) -> int:
     s = sub.add_parser("signatures")
     s.add_argument("--repeat", type=int, default=3)
     j = sub.add_parser("job")
-    j.add_argument("--sizes", type=int, nargs="+", default=[50000, 200000])
+    j.add_argument("--sizes", type=int, nargs="+", default=[3000, 50000, 200000])
     j.add_argument("--workdir", default="/tmp/bench-dedup")
+    j.add_argument("--repeat", type=int, default=1)
+    j.add_argument("--cpus", help="taskset -c list for the job (e.g. 0,1)")
+    j.add_argument("--conf", nargs="+", default=[], metavar="KEY=VALUE", help="extra spark-submit --conf")
     q = sub.add_parser("quality")
     q.add_argument("--per-kind", type=int, default=150)
     args = p.parse_args(argv)
@@ -268,7 +417,7 @@ def main(argv=None) -> int:
     elif args.what == "quality":
         result = bench_quality(args.per_kind)
     else:
-        result = bench_job(args.sizes, args.workdir)
+        result = bench_job(args.sizes, args.workdir, args.repeat, args.cpus, dict(c.split("=", 1) for c in args.conf))
     print(json.dumps(result, indent=2))
     return 0
 

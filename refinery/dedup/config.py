@@ -113,9 +113,13 @@ class ComponentsConfig:
     # executors, which truncates lineage just as well but does not survive losing one.
     checkpoint_dir: str | None = None
     max_iterations: int = 60
+    # Up to this many verified edges, components are found in the driver (union-find over
+    # the collected edges: ~100 bytes each); above, in distributed large-star/small-star rounds.
+    local_max_edges: int = 1_000_000
 
     def __post_init__(self):
         check(self.max_iterations >= 1, "max_iterations", "must be >= 1")
+        check(self.local_max_edges >= 0, "local_max_edges", "must be >= 0 (0: always distributed)")
 
 
 @dataclass

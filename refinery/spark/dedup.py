@@ -37,6 +37,7 @@ import time
 
 import pyarrow as pa
 
+from refinery.dedup.components import smallest_node_components
 from refinery.dedup.config import DEFAULT_GROUP, DedupConfig
 from refinery.dedup.contamination import EvalNgramIndex
 from refinery.dedup.operators import SIGNATURE_FIELDS, SIMILARITY_FIELD, make_pair_similarity_operator, make_signature_operator
@@ -142,8 +143,24 @@ def _eval_index(spark, cfg: DedupConfig):
     return spark.sparkContext.broadcast(index), info
 
 
+# Spark keeps a persisted plan's shuffle partitioning as planned (spark.sql.shuffle.partitions,
+# 200 by default) unless this is on: then adaptive execution coalesces those shuffles too, as it
+# does everywhere else. Off, a 3,000-document run ran ~2,000 near-empty tasks per action.
+ADAPTIVE_CACHED_PLANS = "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning"
+
+
 def run(spark, inputs: list[str], output: str, cfg: DedupConfig, log=print) -> dict:
     """Deduplicate the documents under ``inputs`` into ``output``; returns the stats."""
+    if spark.conf.get(ADAPTIVE_CACHED_PLANS, None) is not None:  # the user's choice
+        return _run(spark, inputs, output, cfg, log)
+    spark.conf.set(ADAPTIVE_CACHED_PLANS, "true")
+    try:
+        return _run(spark, inputs, output, cfg, log)
+    finally:
+        spark.conf.unset(ADAPTIVE_CACHED_PLANS)
+
+
+def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
     from pyspark import StorageLevel
     from pyspark.sql import Window
 
@@ -158,6 +175,15 @@ def run(spark, inputs: list[str], output: str, cfg: DedupConfig, log=print) -> d
     index_bc, contamination_info = _eval_index(spark, cfg)
     checkpoint = _checkpointer(spark, cfg)
     persisted = []
+    phase_seconds: dict[str, float] = {}
+    last = [started]
+
+    def phase(name: str) -> None:
+        """Wall seconds since the previous phase ended (Spark is lazy: a phase's time lands
+        where an action first needs it)."""
+        now = time.time()
+        phase_seconds[name] = round(now - last[0], 3)
+        last[0] = now
 
     def persist(df):
         df = df.persist(StorageLevel.MEMORY_AND_DISK)
@@ -213,8 +239,8 @@ def run(spark, inputs: list[str], output: str, cfg: DedupConfig, log=print) -> d
     banded = (nodes.where(F.col("n_shingles") > 0)
               .select("doc_id", "group", F.posexplode(_band_keys(F, groups)).alias("band", "key")))
     bucket = Window.partitionBy("group", "band", "key")
-    links = persist(banded.withColumn("v", F.min("doc_id").over(bucket)).where(F.col("doc_id") != F.col("v"))
-                    .select(F.col("doc_id").alias("u"), "v", "group").distinct())
+    links = (banded.withColumn("v", F.min("doc_id").over(bucket)).where(F.col("doc_id") != F.col("v"))
+             .select(F.col("doc_id").alias("u"), "v", "group").distinct())
     sig_u = nodes.select(F.col("doc_id").alias("u"), F.col("signature").alias("u_signature"))
     sig_v = nodes.select(F.col("doc_id").alias("v"), F.col("signature").alias("v_signature"))
     pairs = links.join(sig_u, "u").join(sig_v, "v")
@@ -227,37 +253,62 @@ def run(spark, inputs: list[str], output: str, cfg: DedupConfig, log=print) -> d
                              SIMILARITY_FIELD])
     make_sim = functools.partial(make_pair_similarity_operator, cfg.shingles.spec(), num_perm, exact_verify)
     if cfg.lsh.verify == "none":
-        edges = links.select("u", "v")
+        scored = links.select("u", "v", F.lit(True).alias("edge"))
     else:
         threshold_of = F.create_map(*[F.lit(x) for g, t in thresholds.items() for x in (g, t)])
         scored = map_batches(pairs.select("u", "v", "group", *[c for c in pairs.columns if c.endswith(("_signature", "_text"))]),
                              make_sim, pair_schema)
-        edges = scored.where(F.col("similarity") >= threshold_of[F.col("group")] - F.lit(1e-6)).select("u", "v")
-    edges = checkpoint(edges)
-    n_links, n_edges = links.count(), edges.count()
+        scored = scored.select("u", "v", (F.col("similarity") >= threshold_of[F.col("group")] - F.lit(1e-6)).alias("edge"))
+    # every link once, with its verdict: one pass gives both counts, and the edges are read from memory
+    scored = persist(scored)
+    counts = scored.agg(F.count(F.lit(1)).alias("links"), F.count(F.when(F.col("edge"), 1)).alias("edges")).first()
+    n_links, n_edges = int(counts["links"]), int(counts["edges"])
+    edges = scored.where(F.col("edge")).select("u", "v")
     log(f"dedup: {n_links:,} LSH candidate links, {n_edges:,} verified edges")
+    phase("LSH links and verification")
 
     # 5. components → the best node of each is kept
-    components, rounds = connected_components(edges, checkpoint, cfg.components.max_iterations, log=log)
-    members = components.join(nodes.select(F.col("doc_id").alias("node"), "quality", "length", "is_reference"), "node")
-    by_component = Window.partitionBy("component").orderBy(
-        F.col("is_reference").desc(), F.col("quality").desc_nulls_last(), F.col("length").desc(), F.col("node").asc())
-    comp_rep = members.select(F.col("node").alias("exact_rep"), F.first("node").over(by_component).alias("final_rep"))
+    reps = ranked.where(F.col("exact_rank") == 1).select(F.col("doc_id").alias("exact_rep"))
+    if n_edges == 0:  # no near duplicate: every exact representative is kept
+        rounds, component_mode = 0, "none"
+        rep_info = reps.withColumn("final_rep", F.col("exact_rep"))
+    else:
+        if n_edges <= cfg.components.local_max_edges:  # a small graph: one process, no rounds, no checkpoints
+            rounds, component_mode = 0, "driver"
+            got = edges.toArrow()
+            comp = smallest_node_components(zip(got.column("u").to_pylist(), got.column("v").to_pylist()))
+            components = spark.createDataFrame(pa.table({"node": pa.array(list(comp), pa.string()),
+                                                         "component": pa.array(list(comp.values()), pa.string())}))
+        else:
+            component_mode = "distributed"
+            components, rounds = connected_components(edges, checkpoint, cfg.components.max_iterations, log=log)
+        members = components.join(nodes.select(F.col("doc_id").alias("node"), "quality", "length", "is_reference"), "node")
+        by_component = Window.partitionBy("component").orderBy(
+            F.col("is_reference").desc(), F.col("quality").desc_nulls_last(), F.col("length").desc(), F.col("node").asc())
+        comp_rep = members.select(F.col("node").alias("exact_rep"), F.first("node").over(by_component).alias("final_rep"))
+        rep_info = (reps.join(comp_rep, "exact_rep", "left")
+                    .withColumn("final_rep", F.coalesce("final_rep", "exact_rep")))
+    phase(f"connected components ({component_mode})")
 
     # Per exact representative: the kept document and the similarity to it.
-    rep_info = (ranked.where(F.col("exact_rank") == 1).select(F.col("doc_id").alias("exact_rep"))
-                .join(comp_rep, "exact_rep", "left")
-                .withColumn("final_rep", F.coalesce("final_rep", "exact_rep"))
-                .join(signed.select(F.col("doc_id").alias("exact_rep"), "contaminated", "contamination_matches",
-                                    "contamination_sets"), "exact_rep", "left"))
-    far = rep_info.where(F.col("final_rep") != F.col("exact_rep")).select(
-        F.col("exact_rep").alias("u"), F.col("final_rep").alias("v"), F.lit(DEFAULT_GROUP).alias("group"))
-    far = far.join(nodes.select(F.col("doc_id").alias("u"), F.col("signature").alias("u_signature")), "u").join(
-        nodes.select(F.col("doc_id").alias("v"), F.col("signature").alias("v_signature")), "v")
-    far_sim = map_batches(far.select("u", "v", "group", "u_signature", "v_signature"),
-                          functools.partial(make_pair_similarity_operator, cfg.shingles.spec(), num_perm, False),
-                          pair_schema).select(F.col("u").alias("exact_rep"), F.col("similarity").alias("rep_similarity"))
-    rep_info = rep_info.join(far_sim, "exact_rep", "left")
+    if index_bc is None:  # no eval sets: nothing is contaminated, no join needed
+        rep_info = rep_info.select("*", F.lit(False).alias("contaminated"),
+                                   F.lit(None).cast("int").alias("contamination_matches"),
+                                   F.lit(None).cast("string").alias("contamination_sets"))
+    else:
+        rep_info = rep_info.join(signed.select(F.col("doc_id").alias("exact_rep"), "contaminated", "contamination_matches",
+                                               "contamination_sets"), "exact_rep", "left")
+    if n_edges == 0:
+        rep_info = rep_info.withColumn("rep_similarity", F.lit(None).cast("float"))
+    else:
+        far = rep_info.where(F.col("final_rep") != F.col("exact_rep")).select(
+            F.col("exact_rep").alias("u"), F.col("final_rep").alias("v"), F.lit(DEFAULT_GROUP).alias("group"))
+        far = far.join(nodes.select(F.col("doc_id").alias("u"), F.col("signature").alias("u_signature")), "u").join(
+            nodes.select(F.col("doc_id").alias("v"), F.col("signature").alias("v_signature")), "v")
+        far_sim = map_batches(far.select("u", "v", "group", "u_signature", "v_signature"),
+                              functools.partial(make_pair_similarity_operator, cfg.shingles.spec(), num_perm, False),
+                              pair_schema).select(F.col("u").alias("exact_rep"), F.col("similarity").alias("rep_similarity"))
+        rep_info = rep_info.join(far_sim, "exact_rep", "left")
 
     # 6. every new row's outcome
     outcome = ranked.where(~F.col("is_reference")).join(rep_info, "exact_rep", "left")
@@ -279,7 +330,8 @@ def run(spark, inputs: list[str], output: str, cfg: DedupConfig, log=print) -> d
     outcome = persist(outcome.unionByName(invalid, allowMissingColumns=True))
 
     run_info = {"inputs": inputs, "config": dataclasses.asdict(cfg), "candidate_links": n_links,
-                "verified_edges": n_edges, "component_rounds": rounds}
+                "verified_edges": n_edges, "components": component_mode, "component_rounds": rounds,
+                "phase_seconds": phase_seconds}
     lsh_info = {g: {"threshold": p.threshold, "bands": p.bands, "rows": p.rows} for g, p in groups.items()}
     try:
         stats = _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info, contamination_info,

@@ -82,12 +82,17 @@ def test_kept_document_is_the_best_of_its_cluster(benchmark):
 
 
 def test_second_run_with_other_partitioning_is_identical(spark, benchmark):
+    """Other input files, other shuffle partitions and the distributed connected components
+    (the first run's graph is small enough for the driver's union-find): the same output."""
     root = benchmark["root"]
+    assert benchmark["stats"]["run"]["components"] == "driver"
     inputs = write_documents(benchmark["corpus"].docs, root / "in-7", files=7)
     old = spark.conf.get("spark.sql.shuffle.partitions")
     spark.conf.set("spark.sql.shuffle.partitions", "3")
     try:
-        dedup_stage.run(spark, [inputs], str(root / "rerun"), _config(), log=lambda *a: None)
+        stats = dedup_stage.run(spark, [inputs], str(root / "rerun"), _config(components={"local_max_edges": 0}),
+                                log=lambda *a: None)
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", old)
+    assert stats["run"]["components"] == "distributed" and stats["run"]["component_rounds"] >= 1
     assert_same_dedup_output(benchmark["out"], read_dedup_output(root / "rerun"))
