@@ -2,10 +2,16 @@
 and category, with the top rejection reasons: what each rule family rejects on good real text.
 
     REFINERY_CORPUS=/work/corpus python bench/clean_real.py [--slice] [--set key=value ...] [--json out.json]
+                                                            [--category-from-source]
 
 No Spark: ``refinery.filters.pipeline.make_cleaner`` (the clean job's operator, with its default
 ``category_model``) over Arrow batches of the corpus's ``text``. The corpus's language comes from
 its source (``lang_score`` 1.0; code has none: ``default`` profile).
+
+``--category-from-source`` gives every document the category its source says (code -> ``code``,
+manuals, reference pages, tutorials and POD -> ``markdown_docs``, the documentation class) instead
+of the shipped domain model's guess: what the clean rules do once the classifier routes real
+documentation right, apart from how well it does.
 """
 from __future__ import annotations
 
@@ -28,22 +34,67 @@ def family(source: str, genre: str) -> str:
     return {"perl-doc": "perl pod", "emacs-common": "emacs tutorials"}.get(source, source)
 
 
-def run(table: pa.Table, cfg: CleanConfig, batch_size: int = 512):
+def source_category(genre: str) -> str:
+    return "code" if genre == "code" else "markdown_docs"
+
+
+def run(table: pa.Table, cfg: CleanConfig, batch_size: int = 512, category_from_source: bool = False):
     clean = make_cleaner(cfg)
     rows = []
     for batch in table.to_batches(max_chunksize=batch_size):
         texts = batch.column("text")
         ratios = script_ratios(texts)
         n = len(texts)
+        extra = {"category": pa.array([source_category(g) for g in batch.column("genre").to_pylist()])} \
+            if category_from_source else {}
         docs = pa.RecordBatch.from_pydict({
             "doc_id": batch.column("doc_id"), "text": texts, "lang": batch.column("lang"),
-            "lang_score": pa.array([1.0] * n, pa.float32()), **ratios})
+            "lang_score": pa.array([1.0] * n, pa.float32()), **ratios, **extra})
         out = clean(docs)
-        for src, genre, lang, cat, reason in zip(batch.column("source").to_pylist(), batch.column("genre").to_pylist(),
-                                                 batch.column("lang").to_pylist(), out.column("category").to_pylist(),
-                                                 out.column("reason").to_pylist()):
-            rows.append((family(src, genre), lang or "-", cat or "-", reason))
+        for src, genre, lang, cat, reason, text, detail in zip(
+                batch.column("source").to_pylist(), batch.column("genre").to_pylist(), batch.column("lang").to_pylist(),
+                out.column("category").to_pylist(), out.column("reason").to_pylist(), out.column("text").to_pylist(),
+                out.column("detail").to_pylist()):
+            rows.append((family(src, genre), lang or "-", cat or "-", reason, text if reason else None, detail))
     return rows
+
+
+def triggering_lines(cfg: CleanConfig, rule_id: str, text: str, detail: str, k: int = 2) -> list[str]:
+    """The first ``k`` lines that make ``rule_id`` fire, on the view it measured (prose or whole)."""
+    from refinery.filters.evaluate import FAMILY_OF, RULES_BY_NAME, measure_context
+    from refinery.filters.structure import prose_texts
+    from refinery.filters.text_view import TextView
+
+    rule = RULES_BY_NAME.get(rule_id)
+    if rule is None or rule.lines is None:
+        return []
+    profile = cfg.resolved[detail.split("profile=", 1)[1].split()[0]]
+    texts = pa.array([text])
+    if rule.prose and profile.prose_view:
+        texts = prose_texts(texts)[0]
+    view = TextView(texts, tokens=profile.tokens)
+    import numpy as np
+    flags = FAMILY_OF[rule_id].line_flags(view, measure_context(profile, {}, np.arange(1), cfg.languages.allow), rule_id)
+    lines = getattr(view, rule.lines).values.to_pylist()
+    return [lines[i][:100] for i in np.flatnonzero(flags)[:k]]
+
+
+def rejection_examples(rows, cfg: CleanConfig, per_reason: int = 3) -> dict:
+    """Per rule family, the rejected count per reason and a few documents' triggering lines."""
+    import random
+
+    by_reason = collections.defaultdict(list)
+    for r in rows:
+        if r[3] is not None:
+            by_reason[r[3]].append(r)
+    out = collections.defaultdict(dict)
+    rng = random.Random(0)
+    for reason, rs in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        fam = reason.split(".")[0]
+        picks = rng.sample(rs, min(per_reason, len(rs)))
+        out[fam][reason] = {"rejected": len(rs), "by_group": collections.Counter(f"{r[0]} / {r[1]}" for r in rs).most_common(3),
+                            "examples": [triggering_lines(cfg, reason, r[4], r[5] or "profile=default") for r in picks]}
+    return out
 
 
 def summarise(rows, key) -> dict:
@@ -58,24 +109,106 @@ def summarise(rows, key) -> dict:
     return {k: {"docs": e[0], "kept": e[1] / e[0], "top": e[2].most_common(3)} for k, e in sorted(agg.items())}
 
 
+def run_negatives(cfg: CleanConfig, n_per_kind: int) -> dict:
+    """Rejection rate of the generated spam/boilerplate pages (tests/filters/negatives.py), per kind;
+    their category comes from the domain model (no source to tell it)."""
+    from tests.filters.negatives import negatives
+
+    docs = negatives(n_per_kind)
+    texts = pa.array([d["text"] for d in docs])
+    batch = pa.RecordBatch.from_pydict({"doc_id": [f"neg{i}" for i in range(len(docs))], "text": texts,
+                                        "lang": [d["lang"] for d in docs],
+                                        "lang_score": pa.array([1.0] * len(docs), pa.float32()), **script_ratios(texts)})
+    out = make_cleaner(cfg)(batch)
+    per = collections.defaultdict(lambda: [0, 0, collections.Counter()])
+    for d, reason in zip(docs, out.column("reason").to_pylist()):
+        e = per[d["kind"]]
+        e[0] += 1
+        if reason is not None:
+            e[1] += 1
+            e[2][reason] += 1
+    total = sum(e[0] for e in per.values())
+    rejected = sum(e[1] for e in per.values())
+    return {"docs": total, "rejected": rejected / total,
+            "by_kind": {k: {"docs": e[0], "rejected": e[1] / e[0], "top": e[2].most_common(3)} for k, e in per.items()}}
+
+
+def time_prose_view(table: pa.Table, cfg_sets: dict, runs: int = 3) -> dict:
+    """Seconds of the rules step with the prose view on and off (alternating runs, same documents,
+    categories from the source): the cost of measuring prose rules on the prose view."""
+    import statistics
+    import time
+
+    from refinery.filters.pipeline import clean_batch
+
+    batches = []
+    for batch in table.to_batches(max_chunksize=512):
+        texts = batch.column("text")
+        batches.append(pa.RecordBatch.from_pydict({
+            "doc_id": batch.column("doc_id"), "text": texts, "lang": batch.column("lang"),
+            "lang_score": pa.array([1.0] * len(texts), pa.float32()), **script_ratios(texts),
+            "category": pa.array([source_category(g) for g in batch.column("genre").to_pylist()])}))
+    cfgs = {}
+    for on in (True, False):
+        prof = {"prose_view": on}
+        cfgs[on] = load_config(None, CleanConfig, {**cfg_sets, "steps": ["rules"],
+                                                    "profiles": {"en": prof, "zh": prof, "default": prof}})
+    times = {True: [], False: []}
+    for _ in range(runs):
+        for on in (True, False):
+            start = time.perf_counter()
+            for b in batches:
+                clean_batch(b, cfgs[on])
+            times[on].append(time.perf_counter() - start)
+    return {("on" if k else "off"): {"min": min(v), "median": statistics.median(v), "max": max(v)} for k, v in times.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--slice", action="store_true")
     ap.add_argument("--set", nargs="*", default=[])
     ap.add_argument("--json")
+    ap.add_argument("--category-from-source", action="store_true",
+                    help="category from the source (code / markdown_docs), not the domain model")
+    ap.add_argument("--examples", type=int, default=3, help="documents per rejection reason whose triggering lines are shown")
+    ap.add_argument("--timing", type=int, default=0, help="runs of the prose-view on/off timing (0: none)")
+    ap.add_argument("--negatives", type=int, default=30, help="generated negatives per kind (0: none)")
     args = ap.parse_args()
     cfg = load_config(None, CleanConfig, {**parse_overrides(args.set), "steps": ["lines", "rules"]})
     table = corpus.load(slice=args.slice, columns=["doc_id", "source", "genre", "lang", "text"])
-    rows = run(table, cfg)
+    if args.timing:
+        import os
+
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})  # one core, the same for both sides
+        t = time_prose_view(table, parse_overrides(args.set), args.timing)
+        print(f"{table.num_rows} docs, rules step, 1 core: prose view on " +
+              " / ".join(f"{t['on'][k]:.2f}" for k in ("min", "median", "max")) + " s, off " +
+              " / ".join(f"{t['off'][k]:.2f}" for k in ("min", "median", "max")) + " s (min / median / max), "
+              f"ratio of medians {t['on']['median'] / t['off']['median']:.2f}")
+        return
+    rows = run(table, cfg, category_from_source=args.category_from_source)
     kept = sum(r[3] is None for r in rows)
     print(f"{len(rows)} docs, kept {kept / len(rows):.1%}")
     report = {}
     for name, key in (("family", lambda r: r[0]), ("family_lang", lambda r: f"{r[0]} / {r[1] if r[1] in ('en', 'zh', '-') else 'other'}"),
-                      ("category", lambda r: r[2])):
+                      ("category", lambda r: r[2]),
+                      ("category_lang", lambda r: f"{r[2]} / {r[1] if r[1] in ('en', 'zh', '-') else 'other'}")):
         report[name] = summarise(rows, key)
         print(f"\nby {name}: docs | kept | top reasons")
         for k, e in report[name].items():
             print(f"| {k} | {e['docs']} | {e['kept']:.1%} | " + ", ".join(f"{r} {n}" for r, n in e["top"]) + " |")
+    if args.examples:
+        report["still_rejected"] = rejection_examples(rows, cfg, args.examples)
+        print("\nstill rejected, per rule family: reason | docs | groups | triggering lines of sample docs")
+        for fam, reasons in report["still_rejected"].items():
+            for reason, e in reasons.items():
+                ex = " ‖ ".join(" / ".join(repr(l) for l in lines) for lines in e["examples"] if lines)
+                print(f"| {reason} | {e['rejected']} | " + ", ".join(f"{g} {n}" for g, n in e["by_group"]) + f" | {ex} |")
+    if args.negatives:
+        report["negatives"] = neg = run_negatives(cfg, args.negatives)
+        print(f"\nnegatives (generated spam/boilerplate): {neg['docs']} docs, rejected by clean {neg['rejected']:.1%}")
+        for k, e in neg["by_kind"].items():
+            print(f"| {k} | {e['docs']} | {e['rejected']:.1%} | " + ", ".join(f"{r} {n}" for r, n in e["top"]) + " |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)

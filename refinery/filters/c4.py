@@ -24,9 +24,9 @@ import pyarrow.compute as pc
 from refinery.filters.rule import Family, Rule
 
 RULES = [
-    Rule("c4.lorem_ipsum", "max", "qualifying lines containing 'lorem ipsum'", lines="splitlines"),
-    Rule("c4.curly_bracket", "max", "qualifying lines containing '{'", lines="splitlines"),
-    Rule("c4.min_sentences", "min", "sentences on lines C4 keeps", lines="splitlines"),
+    Rule("c4.lorem_ipsum", "max", "qualifying lines containing 'lorem ipsum'", lines="splitlines", prose=True),
+    Rule("c4.curly_bracket", "max", "qualifying lines containing '{'", lines="splitlines", prose=True),
+    Rule("c4.min_sentences", "min", "sentences on lines C4 keeps", lines="splitlines", prose=True),
 ]
 
 DEFAULTS_EN = {"c4.lorem_ipsum": 0, "c4.curly_bracket": 0, "c4.min_sentences": 5}

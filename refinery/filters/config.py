@@ -47,6 +47,9 @@ class ProfileConfig:
     stop_words: str | None = None  # file name in refinery/filters/wordlists, or a path
     dirty_words: str | None = None
     short_line_length: int = 30
+    # Prose rules measure the document's prose (code lines and markup left out, see
+    # refinery/filters/structure.py); false: the whole text, as datatrove's filters do. None: the base's.
+    prose_view: bool | None = None
     # rule id -> threshold; nested mappings ({gopher: {min_words: 30}}, what a dotted --set makes) are flattened
     thresholds: dict[str, Any] = field(default_factory=dict)
 
@@ -62,6 +65,7 @@ class ResolvedProfile:
     dirty_words: str | None
     short_line_length: int
     thresholds: dict  # rule id -> float, enabled rules only, in no particular order
+    prose_view: bool = True
 
 
 @dataclass
@@ -71,6 +75,9 @@ class LanguageConfig:
     # Detected language (ingest's ``lang``) -> threshold profile.
     profiles: dict[str, str] = field(default_factory=lambda: {"en": "en", "zh": "zh"})
     default_profile: str = "default"
+    # A document whose label's profile expects a script its text lacks (a zh page that is English)
+    # is judged by the profile of the language lid.176 finds in its text (refinery/filters/text_language.py).
+    judge_by_text: bool = True
 
 
 def is_wordlist_path(name: str) -> bool:
@@ -104,6 +111,10 @@ class CleanConfig:
     # and markdown take their category's thresholds, not prose rules. The shipped model by default
     # (the recommended setup, the pipeline's too); null: per-language profiles only.
     category_model: str | None = DEFAULT_CATEGORY_MODEL
+    # A document the model calls ``code`` takes the code overrides only when at least this share
+    # of its lines are code lines (refinery/filters/structure.py); else its language's rules judge
+    # it (the model calls some cookie banners and word salad code). 0: trust the model.
+    code_min_code_lines: float = 0.05
     # Documents per Arrow batch handed to the operator (spark.sql.execution.arrow.maxRecordsPerBatch).
     batch_size: int = 1024
     # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).
@@ -118,6 +129,7 @@ class CleanConfig:
         check(len(set(self.steps)) == len(self.steps), "steps", "a step is listed twice")
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
         check(self.batch_size > 0, "batch_size", "must be positive")
+        check(0.0 <= self.code_min_code_lines <= 1.0, "code_min_code_lines", "must be in [0, 1]")
         if self.category_model is not None and not is_uri(self.category_model):
             # left relative: it is looked up where it is used (an executor's models/, refinery.spark.model_files)
             check(find_model_path(self.category_model) is not None, "category_model",
@@ -150,7 +162,8 @@ class CleanConfig:
         _check_wordlist(dirty, f"profiles.{name}.dirty_words")
         check(given.short_line_length > 0, f"profiles.{name}.short_line_length", "must be positive")
         return ResolvedProfile(name, given.tokens or base["tokens"], stop, dirty, given.short_line_length,
-                               {r: float(v) for r, v in thresholds.items() if v is not None})
+                               {r: float(v) for r, v in thresholds.items() if v is not None},
+                               base["prose_view"] if given.prose_view is None else bool(given.prose_view))
 
     def model_paths(self) -> dict[tuple, str]:
         """Config key -> path of the domain model and of every word list given by path."""

@@ -5,6 +5,10 @@ document's reason.
 In ``filter`` mode a family only measures the documents still alive, so the expensive n-gram
 repetition rules run on what the cheap rules let through. In ``annotate`` mode every family
 measures every document, and all values are returned.
+
+Rules marked ``prose`` measure the document's prose (``structure.prose_texts``: code lines and
+markup left out) when the profile's ``prose_view`` is on (the default); the others, and every
+rule with ``prose_view: false`` (datatrove's exact behaviour), measure the whole text.
 """
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ import pyarrow.compute as pc
 
 from refinery.filters import c4, chinese, fineweb, general, gopher_quality, gopher_repetition
 from refinery.filters.rule import MeasureContext, load_wordlist
+from refinery.filters.structure import code_line_share, prose_texts
+from refinery.filters.text_language import route_by_text
 from refinery.filters.text_view import TextView, subset_view
 
 # Evaluation order: cheap document-level checks, then line/token rules, n-gram repetition last.
@@ -31,6 +37,7 @@ class Decisions:
     value: np.ndarray  # float64, NaN when kept
     threshold: np.ndarray
     profile: np.ndarray  # object: profile name per row
+    text_lang: np.ndarray  # object: the text's language where it overrode the label (text_language.py), else None
     values: dict  # rule id -> float64 per row (NaN: not measured)
     thresholds: dict  # rule id -> float64 per row (NaN: rule off for that row)
 
@@ -69,6 +76,24 @@ def row_thresholds(cfg, profile, categories, rows: np.ndarray) -> dict:
     return out
 
 
+class _Views:
+    """The TextView of a profile group's texts, narrowed to the rows still alive: splits already
+    computed are reused (``subset_view``) as families measure fewer and fewer documents."""
+
+    def __init__(self, texts: pa.Array, tokens: str):
+        self.texts, self.tokens = texts, tokens
+        self.view, self.rows = TextView(texts, tokens=tokens), np.arange(len(texts))
+
+    def of(self, live: np.ndarray) -> TextView:
+        if len(live) != len(self.rows) or not np.array_equal(live, self.rows):
+            if np.isin(live, self.rows).all():
+                self.view = subset_view(self.view, np.searchsorted(self.rows, live))
+            else:
+                self.view = TextView(self.texts.take(pa.array(live)), tokens=self.tokens)
+            self.rows = live
+        return self.view
+
+
 def evaluate(batch: pa.RecordBatch | pa.Table, cfg, texts: pa.Array | None = None, measure_all: bool = False) -> Decisions:
     """Judge every row of ``batch`` (``texts`` overrides its text column, e.g. after line edits)."""
     n = batch.num_rows
@@ -79,6 +104,16 @@ def evaluate(batch: pa.RecordBatch | pa.Table, cfg, texts: pa.Array | None = Non
     langs = columns["lang"] if columns["lang"] is not None else np.full(n, None, dtype=object)
     categories = _column(batch, "category")
     profile_of = np.asarray([cfg.profile_of(lang) for lang in langs], dtype=object) if n else np.zeros(0, dtype=object)
+    if columns["lang"] is not None:
+        columns["lang"] = columns["lang"].copy()
+    text_lang = route_by_text(cfg, texts, profile_of, columns)
+    if categories is not None and cfg.code_min_code_lines > 0:
+        # the model's "code" without a code line (a cookie banner, word salad): judged as prose
+        coded = np.flatnonzero(categories == "code")
+        if len(coded):
+            categories = categories.copy()
+            share = code_line_share(texts.take(pa.array(coded)))
+            categories[coded[share < cfg.code_min_code_lines]] = None
 
     reason = np.full(n, None, dtype=object)
     value = np.full(n, np.nan)
@@ -88,7 +123,8 @@ def evaluate(batch: pa.RecordBatch | pa.Table, cfg, texts: pa.Array | None = Non
         profile = cfg.resolved[pname]
         rows = np.flatnonzero(profile_of == pname)
         thr = row_thresholds(cfg, profile, categories, rows)
-        view, view_rows = TextView(texts.take(pa.array(rows)), tokens=profile.tokens), np.arange(len(rows))
+        group_texts = texts.take(pa.array(rows))
+        views = {}  # False: the whole texts, True: their prose view; made when a family first needs one
         for family in FAMILIES:
             rules = [r for r in family.rules if r.name in thr]
             if not rules:
@@ -97,13 +133,16 @@ def evaluate(batch: pa.RecordBatch | pa.Table, cfg, texts: pa.Array | None = Non
             live = live[np.any([~np.isnan(thr[r.name][live]) for r in rules], axis=0)] if len(live) and not measure_all else live
             if len(live) == 0:
                 continue
-            if len(live) != len(view_rows) or not np.array_equal(live, view_rows):
-                if np.isin(live, view_rows).all():
-                    view = subset_view(view, np.searchsorted(view_rows, live))
-                else:
-                    view = TextView(texts.take(pa.array(rows[live])), tokens=profile.tokens)
-                view_rows = live
-            measured = family.measure(view, measure_context(profile, columns, rows[live], cfg.languages.allow))
+            ctx = measure_context(profile, columns, rows[live], cfg.languages.allow)
+            by_view = {}
+            for rule in rules:
+                by_view.setdefault(rule.prose and profile.prose_view, []).append(rule)
+            measured = {}
+            for prose, view_rules in sorted(by_view.items()):
+                if prose not in views:
+                    views[prose] = _Views(prose_texts(group_texts)[0] if prose else group_texts, profile.tokens)
+                values_here = family.measure(views[prose].of(live), ctx)
+                measured.update({r.name: values_here[r.name] for r in view_rules})
             for rule in rules:
                 v = np.asarray(measured[rule.name], dtype=np.float64)
                 t = thr[rule.name][live]
@@ -116,4 +155,4 @@ def evaluate(batch: pa.RecordBatch | pa.Table, cfg, texts: pa.Array | None = Non
                 reason[hit] = rule.name
                 value[hit] = v[fail]
                 threshold[hit] = t[fail]
-    return Decisions(reason, value, threshold, profile_of, values, thresholds)
+    return Decisions(reason, value, threshold, profile_of, text_lang, values, thresholds)

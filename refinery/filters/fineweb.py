@@ -19,10 +19,10 @@ from refinery.filters.punctuation import TERMINAL_PUNCTUATION
 from refinery.filters.rule import Family, Rule, safe_div
 
 RULES = [
-    Rule("fineweb.line_punct_ratio", "min", "share of lines ending in terminal punctuation", lines="newline_lines"),
-    Rule("fineweb.short_line_ratio", "max", "share of lines of at most 30 characters", lines="newline_lines"),
-    Rule("fineweb.char_dup_ratio", "max", "share of characters in repeated lines", lines="newline_lines"),
-    Rule("fineweb.list_ratio", "max", "newlines per token"),
+    Rule("fineweb.line_punct_ratio", "min", "share of lines ending in terminal punctuation", lines="newline_lines", prose=True),
+    Rule("fineweb.short_line_ratio", "max", "share of lines of at most 30 characters", lines="newline_lines", prose=True),
+    Rule("fineweb.char_dup_ratio", "max", "share of characters in repeated lines", lines="newline_lines", prose=True),
+    Rule("fineweb.list_ratio", "max", "newlines per token", prose=True),
 ]
 
 DEFAULTS_EN = {

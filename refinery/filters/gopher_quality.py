@@ -23,11 +23,11 @@ RULES = [
     Rule("gopher.max_words", "max", "words (non-punctuation tokens)"),
     Rule("gopher.min_mean_word_length", "min", "mean word length in characters"),
     Rule("gopher.max_mean_word_length", "max", "mean word length in characters"),
-    Rule("gopher.hash_ratio", "max", "'#' per token"),
-    Rule("gopher.ellipsis_ratio", "max", "ellipses per token"),
-    Rule("gopher.bullet_lines", "max", "share of lines starting with a bullet", lines="splitlines"),
-    Rule("gopher.ellipsis_lines", "max", "share of lines ending with an ellipsis", lines="splitlines"),
-    Rule("gopher.alpha_words", "min", "share of tokens holding a letter"),
+    Rule("gopher.hash_ratio", "max", "'#' per token", prose=True),
+    Rule("gopher.ellipsis_ratio", "max", "ellipses per token", prose=True),
+    Rule("gopher.bullet_lines", "max", "share of lines starting with a bullet", lines="splitlines", prose=True),
+    Rule("gopher.ellipsis_lines", "max", "share of lines ending with an ellipsis", lines="splitlines", prose=True),
+    Rule("gopher.alpha_words", "min", "share of tokens holding a letter", prose=True),
     Rule("gopher.stop_words", "min", "distinct stop words present"),
 ]
 

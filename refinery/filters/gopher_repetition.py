@@ -22,12 +22,12 @@ TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
 
 RULES = [
-    Rule("gopher.dup_para_frac", "max", "share of paragraphs repeating an earlier one", lines="paragraphs"),
-    Rule("gopher.dup_para_char_frac", "max", "share of characters in repeated paragraphs", lines="paragraphs"),
-    Rule("gopher.dup_line_frac", "max", "share of lines repeating an earlier one", lines="line_runs"),
-    Rule("gopher.dup_line_char_frac", "max", "share of characters in repeated lines", lines="line_runs"),
-    *[Rule(f"gopher.top_{n}gram_char_frac", "max", f"share of characters in the most frequent {n}-gram") for n in TOP_NGRAMS],
-    *[Rule(f"gopher.dup_{n}gram_char_frac", "max", f"share of characters in repeated {n}-grams") for n in DUP_NGRAMS],
+    Rule("gopher.dup_para_frac", "max", "share of paragraphs repeating an earlier one", lines="paragraphs", prose=True),
+    Rule("gopher.dup_para_char_frac", "max", "share of characters in repeated paragraphs", lines="paragraphs", prose=True),
+    Rule("gopher.dup_line_frac", "max", "share of lines repeating an earlier one", lines="line_runs", prose=True),
+    Rule("gopher.dup_line_char_frac", "max", "share of characters in repeated lines", lines="line_runs", prose=True),
+    *[Rule(f"gopher.top_{n}gram_char_frac", "max", f"share of characters in the most frequent {n}-gram", prose=True) for n in TOP_NGRAMS],
+    *[Rule(f"gopher.dup_{n}gram_char_frac", "max", f"share of characters in repeated {n}-grams", prose=True) for n in DUP_NGRAMS],
 ]
 
 DEFAULTS_EN = {

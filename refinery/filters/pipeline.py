@@ -137,7 +137,8 @@ def clean_batch(batch: pa.RecordBatch, cfg) -> pa.RecordBatch:
         reason[fresh] = decisions.reason[fresh]
         value[fresh] = decisions.value[fresh]
         threshold[fresh] = decisions.threshold[fresh]
-        detail[fresh] = np.asarray([f"profile={p}" for p in decisions.profile[fresh]], dtype=object)
+        detail[fresh] = np.asarray([f"profile={p}" + (f" text_lang={t}" if t else "")
+                                    for p, t in zip(decisions.profile[fresh], decisions.text_lang[fresh])], dtype=object)
 
     would_reject = reason.copy()
     if annotate:

@@ -25,6 +25,9 @@ class Rule:
     about: str  # what is measured, in a phrase (shown by inspect)
     # Which split the rule's offending lines live in, for highlighting (None: a whole-doc measure).
     lines: str | None = None
+    # Measured over the document's prose (refinery.filters.structure: code lines and markup left
+    # out) when the profile's ``prose_view`` is on: the web-prose rules, which misread code and tables.
+    prose: bool = False
 
     def fails(self, values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
         """NaN thresholds (rule disabled for that row) never fail."""

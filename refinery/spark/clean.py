@@ -13,6 +13,7 @@ import functools
 
 from refinery.filters.config import CleanConfig
 from refinery.filters.pipeline import make_cleaner, outcome_schema
+from refinery.report.kept_rates import format_kept_rates, kept_rates, loss_warnings
 from refinery.spark.arrow_apply import map_batches
 from refinery.spark.inputs import read_documents
 from refinery.spark.job import Stage
@@ -39,10 +40,29 @@ def clean_arguments(p) -> None:
     p.add_argument("--steps", help="comma list of lines,rules,pii (default: all three)")
 
 
+def kept_rate_stats(outcomes, stage: str = "clean", kept=None) -> dict:
+    """Kept rate per (category, language), counted on the executors, with the warning lines for
+    categories that lost more than half their documents (``refinery.report.kept_rates``).
+    ``kept``: the column expression of a kept row (default: a null ``reason``)."""
+    from pyspark.sql import functions as F
+
+    kept = F.col("reason").isNull() if kept is None else kept
+    cols = [(F.col(c).cast("string") if c in outcomes.columns else F.lit(None).cast("string")).alias(c)
+            for c in ("category", "lang")]
+    rows = (outcomes.groupBy(*cols).agg(F.count(F.lit(1)).alias("rows_in"),
+                                       F.count(F.when(kept, 1)).alias("rows_kept")).collect())
+    table = kept_rates(r.asDict() for r in rows)
+    table["warnings"] = loss_warnings(table, stage)
+    return table
+
+
 def extra_stats(outcomes, cfg: CleanConfig) -> dict:
     from pyspark.sql import functions as F
 
     out = {"mode": cfg.mode, "steps": list(cfg.steps)}
+    # annotate mode keeps every row: the rate that matters is what filter mode would keep
+    kept = F.col("would_reject").isNull() if cfg.mode == "annotate" else None
+    out["kept_rates"] = kept_rate_stats(outcomes, "clean", kept)
     if "lines" in cfg.steps:
         agg = outcomes.agg(F.count(F.when(F.col("line_chars_removed") > 0, 1)).alias("docs"),
                            F.coalesce(F.sum("line_chars_removed"), F.lit(0)).alias("chars")).collect()[0]
@@ -84,6 +104,9 @@ def format_report(stats: dict) -> str:
             top = sorted(e.get("rejected_by_reason", {}).items(), key=lambda kv: -kv[1])[:3]
             lines.append(f"    {dim}={key:<14} in {e['rows_in']:>8,}  kept {e['kept_rate']:.1%}  "
                          + ", ".join(f"{r} {n:,}" for r, n in top))
+    if "kept_rates" in stats:
+        lines.extend(format_kept_rates(stats["kept_rates"]))
+        lines.extend(stats["kept_rates"]["warnings"])
     hist = stats["length_histogram"]
     lines.append("  length (non-space chars) before: " + " ".join(f"{k}:{v}" for k, v in hist["before"].items()))
     lines.append("  length (non-space chars) after:  " + " ".join(f"{k}:{v}" for k, v in hist["after"].items()))

@@ -109,13 +109,49 @@ def test_crafted_documents_rules_edits_and_pii(crafted_clean):
     assert stats["by_lang"]["zh"]["rejected_by_reason"]["zh.dirty_density"] == 1
 
 
+def test_kept_rate_per_category_and_language_counts_the_output(crafted_clean):
+    """_stats.json's kept_rates agree with the input classified here and the kept/ rows on disk."""
+    import collections
+
+    from refinery.filters.config import DEFAULT_CATEGORY_MODEL
+    from refinery.report.kept_rates import kept_rates, loss_warnings
+    from refinery.scoring.config import resolve_model_path
+    from refinery.scoring.domain import DomainClassifier
+
+    stats, root = crafted_clean
+    docs = pq.read_table(root / "docs")
+    cats, _ = DomainClassifier(resolve_model_path(DEFAULT_CATEGORY_MODEL)).classify(docs.column("text").combine_chunks())
+    rows_in = collections.Counter(zip(cats.to_pylist(), docs.column("lang").to_pylist()))
+    kept = ds.dataset(str(root / "out" / "kept")).to_table(columns=["category", "lang"]).to_pylist()
+    rows_kept = collections.Counter((r["category"], r["lang"]) for r in kept)
+    on_disk = validate_stats(str(root / "out"))["kept_rates"]
+    assert {k: (e["rows_in"], e["rows_kept"]) for k, e in on_disk["by_category_lang"].items()} == {
+        f"{c}/{l}": (n, rows_kept[(c, l)]) for (c, l), n in rows_in.items()}
+    lost = collections.Counter()
+    for (c, _), n in rows_in.items():
+        lost[c] += n
+    for (c, _), n in rows_kept.items():
+        lost[c] -= n
+    total = collections.Counter()
+    for (c, _), n in rows_in.items():
+        total[c] += n
+    expected = sorted(c for c in total if lost[c] / total[c] > 0.5)
+    assert sorted(w.split()[3] for w in on_disk["warnings"]) == expected
+    assert on_disk["warnings"] == loss_warnings(kept_rates(
+        {"category": c, "lang": l, "rows_in": n, "rows_kept": rows_kept[(c, l)]} for (c, l), n in rows_in.items()), "clean")
+    report = clean_job.format_report(stats)
+    assert "kept rate by category/lang" in report and all(w in report for w in on_disk["warnings"])
+
+
 def test_pii_step_alone_rejects_nothing(spark, crafted_clean, capsys):
     _, root = crafted_clean
     assert job_main(clean_job.STAGE, ["--input", str(root / "docs"), "--output", str(root / "pii"), "--steps", "pii"]) == 0
     stats = validate_stats(str(root / "pii"))
     assert stats["rows_rejected"] == 0 and stats["rows_kept"] == 7 and stats["steps"] == ["pii"]
     assert stats["pii"]["items_replaced"] == 3
-    assert "pii replaced: 3" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "pii replaced: 3" in printed and "kept rate by category/lang" in printed and "WARNING" not in printed
+    assert sum(e["rows_kept"] for e in stats["kept_rates"]["by_category_lang"].values()) == 7
 
 
 def test_config_error_stops_before_spark(tmp_path, monkeypatch, capsys):

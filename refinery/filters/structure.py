@@ -1,0 +1,150 @@
+"""The prose of a document: its text without code lines and markup, what prose rules should measure.
+
+The web-prose rules (Gopher's alpha-word share and repetition, FineWeb's line rules, C4's
+sentences) assume every line is prose. On documentation they measure the wrong thing: a SQL
+example, an operator table (``int4range(2,4) @> int4range(2,3) → t``) or POD markup (``=item *``,
+``C<$x>``) is mostly punctuation tokens, and the ``{`` / ``}`` / ``END;`` lines of every example
+repeat. Rules marked ``prose`` (see ``evaluate.PROSE_RULES``) therefore measure this view:
+
+* **code lines** are left out: lines inside a markdown fence, lines of punctuation alone (``};``,
+  a table rule ``----+----``), prompts (``$ ``, ``postgres=#``), and lines with code syntax (ends in
+  ``; { }``, starts with a closing bracket, a prompt or comment marker, holds ``name(...)``,
+  operators such as ``->`` ``::`` ``=>`` ``@>`` ``$var``, or is indented by 2+ spaces with code
+  punctuation) unless most of its whitespace-separated tokens are plain words — a prose sentence
+  mentioning ``argv[0]`` stays prose, verse ending in ``;`` stays prose, and a line decorated with
+  three or more symbols such as ★ ✔ ♦ is a spam banner, not code;
+* **markup** is reduced to its text: POD directives (``=head1 NAME`` → ``NAME``, ``=item *`` →
+  nothing), POD formatting codes (``C<text>`` → ``text``, ``L<text|url>`` → ``text``), markdown
+  inline code and emphasis, and a URL becomes one word (``URL``) as spaCy keeps a URL one token;
+* a document with no prose left is measured whole (nothing to prefer), so a page made only of
+  code-like junk is judged as before; a document with no code and no markup is unchanged, so web
+  prose gets exactly the values datatrove's filters compute (bench/clean.py).
+
+Whole-document rules (word counts, stop words, the general and zh rules) still read the full text.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Code whatever its words: a shell or REPL prompt (not "# ", a markdown heading), a line of brackets alone, a comment opener.
+# Also a line of punctuation and symbols alone (``}``, ``);``, a table rule ``-----+-----``).
+CODE_ALWAYS = (r"^\s*(?:[$%]|>>>|\.\.\.:|[\w.-]+=[#>]|[\w.-]+>|[\w.-]+@[\w.:~/-]+[$#%])\s+\S"
+               r"|^[\s\p{P}\p{S}]*[\p{P}\p{S}][\s\p{P}\p{S}]*[\p{P}\p{S}][\s\p{P}\p{S}]*$|^\s*[{}()\[\];]\s*$|^\s*(?://|/\*|\*/|#!|--\S)")
+# A line with code syntax (RE2). Each alternative is a shape prose seldom has.
+CODE_SYNTAX = "|".join([
+    r"[;{}]\s*$",  # statement / block ends
+    r"^\s*[})\]]",  # a closing bracket opens the line
+    r"\w\([^)]*\)",  # a call: name(args)
+    r"->|::|=>|[=!<>]=|&&|\|\||<<|>>|@>|<@|\$[A-Za-z_{]|@\w+\s*=|\w\[[\w'\"]*\]",  # operators, $var, a[i]
+    r"^(?: {2,}|\t)\S.*[=;{}()$@<>\[\]\\|&*/#]",  # indented with code punctuation (POD verbatim, man SYNOPSIS)
+])
+# A plain word: letters (with an inner ' or -), optional trailing punctuation, as prose is made of.
+_PLAIN_WORD = r"^[(\"'“‘]?\pL+(?:['’-]\pL+)*[.,;:!?)\"'”’]*$|^[-–—]$"  # a dash counts as a word
+PLAIN_SHARE = 0.75  # a line this much plain words is prose even with code syntax in it
+_FENCE = r"^\s*(?:```|~~~)"
+# POD: a directive line (=head1 Title, =item *, =over 4, =back, =cut, =encoding utf8, ...)
+_POD_DIRECTIVE = r"^=(?:head\d|item|over|back|cut|pod|encoding|for|begin|end)\b[ \t]*(?:\*|\d+(?:\.\d+)?|utf-?8)?[ \t]*"
+_POD_LINK = r"L<([^<>|]*)\|[^<>]*>"
+_POD_CODE = r"[BCEFILSXZ]<([^<>]*)>"
+_POD_ESCAPES = {"E<gt>": ">", "E<lt>": "<", "E<verbar>": "|", "E<sol>": "/"}
+_MD_INLINE = r"`([^`\n]+)`|\*\*([^*]+)\*\*"
+_URL = r"(?:https?|ftp)://[^\s<>\"'）)]+|www\.[\w-]+\.[^\s<>\"'）)]+"
+
+
+def _np(arr) -> np.ndarray:
+    return pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def plain_word_share(lines: pa.Array) -> np.ndarray:
+    """Per line, the share of its whitespace-separated tokens that are plain words (1 for a blank line)."""
+    tokens = pc.utf8_split_whitespace(pc.utf8_trim_whitespace(lines))
+    flat = tokens.flatten()
+    parent = pc.list_parent_indices(tokens).to_numpy().astype(np.int64)
+    plain = _np(pc.match_substring_regex(flat, pattern=_PLAIN_WORD))
+    n = np.bincount(parent, minlength=len(lines)).astype(np.float64)
+    words = np.bincount(parent, weights=plain.astype(np.float64), minlength=len(lines))
+    return np.divide(words, n, out=np.ones(len(lines)), where=n > 0)
+
+
+def fenced(lines: pa.Array, parent: np.ndarray) -> np.ndarray:
+    """Lines that are a markdown fence or lie between two fences of the same document."""
+    fence = _np(pc.match_substring_regex(lines, pattern=_FENCE))
+    if not fence.any():
+        return fence
+    csum = np.cumsum(fence)
+    first = np.concatenate([[0], np.flatnonzero(np.diff(parent)) + 1]) if len(parent) else np.zeros(0, dtype=np.int64)
+    start_count = np.repeat(csum[first] - fence[first], np.diff(np.append(first, len(parent))))
+    inside = (csum - start_count - fence) % 2 == 1  # an odd number of fences opened before this line
+    return fence | inside
+
+
+def code_lines(lines: pa.Array, parent: np.ndarray) -> np.ndarray:
+    """Per line (of ``text.split("\\n")``): is it code, not prose (see the module docstring)?"""
+    syntax = _np(pc.match_substring_regex(lines, pattern=CODE_SYNTAX))
+    code = _np(pc.match_substring_regex(lines, pattern=CODE_ALWAYS))
+    maybe = syntax & ~code
+    if maybe.any():
+        idx = np.flatnonzero(maybe)
+        code[idx] = plain_word_share(lines.take(pa.array(idx))) < PLAIN_SHARE
+    # dingbats, stars, emoji (\p{So}) are a spam page's decoration, not a program's syntax
+    decorated = pc.count_substring_regex(lines, pattern=r"\p{So}").to_numpy(zero_copy_only=False) >= 3
+    return (code & ~decorated) | fenced(lines, parent)
+
+
+def reduce_markup(texts: pa.Array) -> pa.Array:
+    """POD and markdown markup reduced to its text; URLs to one word."""
+    t = pc.replace_substring_regex(texts, pattern=_POD_DIRECTIVE, replacement="")
+    for code, char in _POD_ESCAPES.items():
+        t = pc.replace_substring(t, pattern=code, replacement=char)
+    t = pc.replace_substring_regex(t, pattern=_POD_LINK, replacement=r"\1")
+    for _ in range(2):  # one level of nesting: B<C<x>>
+        t = pc.replace_substring_regex(t, pattern=_POD_CODE, replacement=r"\1")
+    t = pc.replace_substring_regex(t, pattern=_MD_INLINE, replacement=r"\1\2")
+    return pc.replace_substring_regex(t, pattern=_URL, replacement="URL")
+
+
+def prose_texts(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The prose view of every document and, per document, the share of its lines left out as code.
+
+    Lines of markup that reduce to nothing (``=item *``, ``=back``) are dropped with the code; a
+    document whose prose would be empty keeps all its (markup-reduced) lines."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    texts = pc.fill_null(texts.cast(pa.string()), "")
+    n = len(texts)
+    lists = pc.split_pattern(texts, pattern="\n")
+    flat = lists.flatten()
+    parent = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    reduced = reduce_markup(flat)
+    code = code_lines(reduced, parent)
+    was_blank = ~_np(pc.match_substring_regex(flat, pattern=r"\S"))
+    emptied = ~was_blank & ~_np(pc.match_substring_regex(reduced, pattern=r"\S"))
+    drop = code | emptied
+    nonblank = np.bincount(parent, weights=(~was_blank).astype(np.float64), minlength=n)
+    code_share = np.divide(np.bincount(parent, weights=(code & ~was_blank).astype(np.float64), minlength=n), nonblank,
+                           out=np.zeros(n), where=nonblank > 0)
+    kept_prose = np.bincount(parent, weights=(~drop & ~was_blank).astype(np.float64), minlength=n)
+    drop &= (kept_prose > 0)[parent]  # nothing prose left: keep the document whole
+    changed = drop.any() or not pc.all(pc.equal(reduced, flat)).as_py() if len(flat) else False
+    if not changed:
+        return texts, code_share
+    keep = ~drop
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(parent[keep], minlength=n))]).astype(np.int32)
+    kept_lines = reduced.filter(pa.array(keep))
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), kept_lines), "\n"), code_share
+
+
+def code_line_share(texts: pa.Array) -> np.ndarray:
+    """Per document, the share of its non-blank lines that are code lines."""
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    lists = pc.split_pattern(pc.fill_null(texts.cast(pa.string()), ""), pattern="\n")
+    flat = lists.flatten()
+    parent = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    nonblank = _np(pc.match_substring_regex(flat, pattern=r"\S"))
+    code = code_lines(reduce_markup(flat), parent) & nonblank
+    n = np.bincount(parent, weights=nonblank.astype(np.float64), minlength=len(texts))
+    return np.divide(np.bincount(parent, weights=code.astype(np.float64), minlength=len(texts)), n,
+                     out=np.zeros(len(texts)), where=n > 0)
