@@ -115,12 +115,12 @@ def test_kept_rate_per_category_and_language_counts_the_output(crafted_clean):
 
     from refinery.filters.config import DEFAULT_CATEGORY_MODEL
     from refinery.report.kept_rates import kept_rates, loss_warnings
-    from refinery.scoring.config import resolve_model_path
+    from refinery.scoring.config import find_model_path
     from refinery.scoring.domain import DomainClassifier
 
     stats, root = crafted_clean
     docs = pq.read_table(root / "docs")
-    cats, _ = DomainClassifier(resolve_model_path(DEFAULT_CATEGORY_MODEL)).classify(docs.column("text").combine_chunks())
+    cats, _ = DomainClassifier(find_model_path(DEFAULT_CATEGORY_MODEL)).classify(docs.column("text").combine_chunks())
     rows_in = collections.Counter(zip(cats.to_pylist(), docs.column("lang").to_pylist()))
     kept = ds.dataset(str(root / "out" / "kept")).to_table(columns=["category", "lang"]).to_pylist()
     rows_kept = collections.Counter((r["category"], r["lang"]) for r in kept)
