@@ -181,28 +181,6 @@ def test_inspect_summary_and_highlighted_samples(crafted_clean, capsys):
     assert cli(["inspect", out, "--reason", "zh.dirty_density", "--lang", "en"]) == 1
 
 
-@pytest.mark.slow
-def test_spark_submit_run_matches_the_in_process_run(crafted_clean):
-    """The job as a user runs it (spark-submit, its own JVM and Python workers) gives the same
-    output as the in-process run of the test session."""
-    import subprocess
-
-    from tests.spark.cluster import spark_submit
-
-    stats, root = crafted_clean
-    proc = spark_submit(["jobs/clean.py", "--input", str(root / "docs"), "--output", str(root / "submitted")],
-                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    log = proc.communicate(timeout=600)[0].decode("utf-8", "replace")
-    assert proc.returncode == 0, log[-3000:]
-    assert "[clean] rows in 7" in log
-    submitted = validate_stats(str(root / "submitted"))
-    for key in ("rows_in", "rows_kept", "rejected_by_reason", "by_lang", "line_edits", "pii", "length_histogram"):
-        assert submitted[key] == stats[key], key
-    a = ds.dataset(str(root / "out" / "kept")).to_table().sort_by("doc_id")
-    b = ds.dataset(str(root / "submitted" / "kept")).to_table().sort_by("doc_id")
-    assert a.select(DOCUMENT.names).equals(b.select(DOCUMENT.names))
-
-
 def test_an_empty_input_gives_an_empty_accounted_output(spark, tmp_path):
     (tmp_path / "in" / "kept").mkdir(parents=True)
     stats = clean_job.run(spark, str(tmp_path / "in"), str(tmp_path / "out"), load_config(None, CleanConfig))

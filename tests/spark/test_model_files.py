@@ -47,6 +47,24 @@ def test_the_job_config_keeps_model_paths_relative(tmp_path, monkeypatch):
         load_config(None, CleanConfig, {"category_model": "models/nope.ftz"})
 
 
+def test_a_word_list_path_resolves_like_a_model(tmp_path, monkeypatch):
+    from refinery.config import load_config
+    from refinery.filters.config import CleanConfig
+    from refinery.filters.rule import load_wordlist
+    from refinery.spark.model_files import localized
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "stop.txt").write_text("# mine\nthe\nand\n", encoding="utf-8")
+    cfg = load_config(None, CleanConfig, {"profiles": {"en": {"stop_words": "lists/stop.txt"}}})
+    assert cfg.model_paths()[("resolved", "en", "stop_words")] == "lists/stop.txt"
+    here = localized(cfg)  # what each executor's cleaner is built from
+    assert here.resolved["en"].stop_words == str(tmp_path / "lists" / "stop.txt")
+    assert here.category_model == str(REPO / "models" / "domain.ftz") and cfg.resolved["en"].stop_words == "lists/stop.txt"
+    assert load_wordlist(here.resolved["en"].stop_words) == ("the", "and")
+    assert "the" in load_wordlist("en_stopwords.txt")  # a shipped list, read through the package
+
+
 def test_an_unreadable_input_filesystem_on_the_driver_is_one_line_before_spark(monkeypatch, capsys, tmp_path):
     def no_spark(*a, **k):
         raise AssertionError("Spark must not start")
