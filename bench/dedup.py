@@ -43,6 +43,7 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import sys
 import time
@@ -288,7 +289,9 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
               conf: dict | None = None) -> dict:
     """``spark-submit --master local[2] jobs/dedup.py`` (default config) per size, as a user
     runs it: wall seconds including JVM start, docs/s, peak RSS of the whole process tree
-    (the local executor is the driver JVM, plus its Python workers) sampled every 0.2 s."""
+    (the local executor is the driver JVM, plus its Python workers) sampled every 0.2 s, and
+    the CPU seconds of that tree (user + system, of every process it waited for): on a shared
+    machine the wall clock grows with the others' load, the CPU seconds much less."""
     import subprocess
     import threading
 
@@ -308,6 +311,7 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
                 cmd += ["--conf", f"{k}={v}"]
             cmd += [os.path.join(REPO, "jobs/dedup.py"), "--input", inputs, "--output", output]
             load = os.getloadavg()[0]
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
             proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             peak = [0.0]
@@ -321,12 +325,14 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
             sampler.start()
             log = proc.communicate()[0].decode(errors="replace")
             seconds = time.perf_counter() - t
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             done.set()
             sampler.join()
             if proc.returncode:
                 raise SystemExit(f"dedup job failed on {n} documents:\n{log[-3000:]}")
             stats = json.load(open(os.path.join(output, "_stats.json")))
-            runs.append({"seconds": round(seconds, 1), "phases": stats["run"].get("phase_seconds"),
+            cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+            runs.append({"seconds": round(seconds, 1), "CPU seconds": round(cpu, 1), "phases": stats["run"].get("phase_seconds"),
                          "write seconds": stats["run"]["write_seconds"], "peak RSS MB": round(peak[0]),
                          "load before": round(load, 1), "load after": round(os.getloadavg()[0], 1)})
         secs = [r["seconds"] for r in runs]
