@@ -1,8 +1,8 @@
 """Dedup speed: MinHash signatures per core against datasketch, and the job end to end.
 
     python bench/dedup.py signatures [--repeat 3]
-    python bench/dedup.py job --sizes 50000 200000
-    python bench/dedup.py quality
+    python bench/dedup.py job --sizes 3000 50000 200000 1000000 [--repeat 3]
+    python bench/dedup.py quality [--per-kind 60]
 
 ``signatures``: the same real documents (the bundled sample's JSONL texts and the main
 text of its WARC pages) go through
@@ -19,15 +19,19 @@ The process is pinned to one CPU; median of ``--repeat`` passes after a warm-up.
 counts UTF-8 bytes of the texts; "per CPU-s" divides by the CPU time of this process
 (``time.process_time``), which stays meaningful when other jobs share the core.
 
-``quality``: precision/recall/F1 of the LSH + verification decision per labelled pair of
-the generated near-duplicate benchmark (``tests/dedup/near_dup_corpus.py``, 600 families),
-for several FP/FN weights and each ``lsh.verify`` mode, without Spark (pairs only: no
-transitivity through clusters; the Spark job's own figure is printed by
-``tests/dedup/test_dedup_job.py::test_near_duplicate_benchmark_f1``).
+``quality``: precision/recall/F1 per kind and per edit of real near-duplicate pairs
+(``tests/dedup/real_pairs.py``: copies, truncations, light and heavy edits of corpus
+documents, labelled by plain-Python character-5-gram Jaccard), for the job's decision
+without Spark, the old word shingling and datasketch ``MinHashLSH``.
 
-``job``: generated documents (families of a base and its copies/edits/truncations, plus
-singletons; ~60 words each) written as Parquet, then ``refinery.spark.dedup.run`` on
-``local[2]`` in this process; docs/s = input documents / wall seconds of the run.
+``job``: ``spark-submit --master local[2] jobs/dedup.py`` with the default config, as a user
+runs it. 3,000 documents (~25 MB) are real: 150 families per kind (code, English, Chinese;
+base, copy, truncation, light and heavy edit) and 750 other corpus documents. Larger sizes
+are replicas of those 3,000 with other ids and each replica's letters, digits and CJK
+ideographs put through its own bijection, so every replica has the same lengths and
+duplicate structure but (almost) no shingle in common with the others: the expected
+duplicates grow exactly with the size. Reported: wall seconds (JVM start included), docs/s,
+peak resident memory of the job's process tree, the job's own phase seconds.
 """
 from __future__ import annotations
 
@@ -39,11 +43,11 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import sys
 import time
 
-import numpy as np
 import pyarrow as pa
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -167,34 +171,6 @@ def bench_signatures(repeat: int) -> dict:
             "ours median s": round(ours_s, 3), "results": results, "speedup": ratios}
 
 
-def generate_documents(n: int, seed: int = 0) -> list[dict]:
-    """~n documents: 60% singletons, the rest families of a base with 1-3 near copies."""
-    rng = np.random.default_rng(seed)
-    vocab = np.array(["".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), rng.integers(2, 9))) for _ in range(20000)])
-    zipf = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
-    zipf /= zipf.sum()
-    docs = []
-    while len(docs) < n:
-        words = vocab[rng.choice(len(vocab), size=int(rng.integers(40, 90)), p=zipf)]
-        base = " ".join(words)
-        fam = f"{len(docs):08d}"
-        docs.append({"doc_id": f"d{fam}-0", "text": base, "category": None, "quality_score": float(rng.random())})
-        if rng.random() < 0.4:
-            for k in range(int(rng.integers(1, 4))):
-                kind = rng.integers(3)
-                if kind == 0:
-                    text = base.upper()
-                elif kind == 1:
-                    w = words.copy()
-                    w[rng.integers(len(w))] = vocab[rng.integers(len(vocab))]
-                    text = " ".join(w)
-                else:
-                    text = " ".join(words[: int(len(words) * 0.95)])
-                docs.append({"doc_id": f"d{fam}-{k + 1}", "text": text, "category": None,
-                             "quality_score": float(rng.random())})
-    return docs[:n]
-
-
 def real_job_documents(per_kind: int = 150, singletons: int = 750, max_chars: int = 20000, seed: int = 0):
     """The issue's small input: ``per_kind`` real families per kind (code, English, Chinese;
     each a base, a copy, a truncation, a light and a heavy edit: ``tests/dedup/real_pairs.py``)
@@ -313,7 +289,9 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
               conf: dict | None = None) -> dict:
     """``spark-submit --master local[2] jobs/dedup.py`` (default config) per size, as a user
     runs it: wall seconds including JVM start, docs/s, peak RSS of the whole process tree
-    (the local executor is the driver JVM, plus its Python workers) sampled every 0.2 s."""
+    (the local executor is the driver JVM, plus its Python workers) sampled every 0.2 s, and
+    the CPU seconds of that tree (user + system, of every process it waited for): on a shared
+    machine the wall clock grows with the others' load, the CPU seconds much less."""
     import subprocess
     import threading
 
@@ -333,6 +311,7 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
                 cmd += ["--conf", f"{k}={v}"]
             cmd += [os.path.join(REPO, "jobs/dedup.py"), "--input", inputs, "--output", output]
             load = os.getloadavg()[0]
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
             proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             peak = [0.0]
@@ -346,12 +325,14 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
             sampler.start()
             log = proc.communicate()[0].decode(errors="replace")
             seconds = time.perf_counter() - t
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             done.set()
             sampler.join()
             if proc.returncode:
                 raise SystemExit(f"dedup job failed on {n} documents:\n{log[-3000:]}")
             stats = json.load(open(os.path.join(output, "_stats.json")))
-            runs.append({"seconds": round(seconds, 1), "phases": stats["run"].get("phase_seconds"),
+            cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+            runs.append({"seconds": round(seconds, 1), "CPU seconds": round(cpu, 1), "phases": stats["run"].get("phase_seconds"),
                          "write seconds": stats["run"]["write_seconds"], "peak RSS MB": round(peak[0]),
                          "load before": round(load, 1), "load after": round(os.getloadavg()[0], 1)})
         secs = [r["seconds"] for r in runs]
