@@ -207,6 +207,30 @@ def datatrove_agreement(cache: str, variants: int, seed: int) -> dict:
     return out
 
 
+def run_verse(paths: list[str], cfg: CleanConfig) -> dict:
+    """Kept rate of real classical Chinese verse (fortune files, e.g. Debian's fortunes-zh
+    ``tang300``/``song100``: one poem per ``%`` record, ANSI colours stripped), one poem a document,
+    as ``literature`` and with no category."""
+    import re
+
+    poems = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            raw = re.sub(r"\x1b\[[0-9;]*m", "", f.read())
+        poems += [p.strip() for p in raw.split("\n%\n") if p.strip()]
+    texts = pa.array(poems)
+    out = {"docs": len(poems)}
+    from refinery.filters.pipeline import clean_batch
+
+    for category in ("literature", None):
+        batch = pa.RecordBatch.from_pydict({"doc_id": [str(i) for i in range(len(poems))], "text": texts,
+                                            "lang": ["zh"] * len(poems), "lang_score": pa.array([1.0] * len(poems), pa.float32()),
+                                            **script_ratios(texts), "category": pa.array([category] * len(poems), pa.string())})
+        reasons = collections.Counter(clean_batch(batch, cfg).column("reason").to_pylist())
+        out[category or "none"] = {"kept": reasons.pop(None, 0) / len(poems), "top": reasons.most_common(3)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--slice", action="store_true")
@@ -217,11 +241,17 @@ def main() -> None:
     ap.add_argument("--examples", type=int, default=3, help="documents per rejection reason whose triggering lines are shown")
     ap.add_argument("--agreement", help="datatrove decisions cached by bench/clean.py --cache (same --variants)")
     ap.add_argument("--variants", type=int, default=1, help="with --agreement: bench/clean.py's --variants")
+    ap.add_argument("--verse", nargs="*", help="fortune files of Chinese verse (fortunes-zh tang300, song100)")
     ap.add_argument("--timing", type=int, default=0, help="runs of the prose-view on/off timing (0: none)")
     ap.add_argument("--negatives", type=int, default=30, help="generated negatives per kind (0: none)")
     args = ap.parse_args()
     cfg = load_config(None, CleanConfig, {**parse_overrides(args.set), "steps": ["lines", "rules"]})
     table = corpus.load(slice=args.slice, columns=["doc_id", "source", "genre", "lang", "text"])
+    if args.verse:
+        v = run_verse(args.verse, cfg)
+        print(f"verse: {v['docs']} poems; as literature kept {v['literature']['kept']:.1%} {v['literature']['top']}; "
+              f"no category kept {v['none']['kept']:.1%} {v['none']['top']}")
+        return
     if args.agreement:
         a = datatrove_agreement(args.agreement, args.variants, 4)
         print(f"agreement with datatrove: {a['docs']} docs, {a['web_prose_docs']} without code or markup (web prose)")

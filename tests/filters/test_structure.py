@@ -106,7 +106,7 @@ def test_real_documentation_is_kept_as_documentation(real_slice, source, lang):
 def test_generated_spam_is_rejected_with_its_reason():
     """Spam that claims to be documentation or code is still rejected, the reason recorded."""
     docs = [d for d in negatives(4, seed=3) if d["kind"] != "word_salad"]  # word salad is the scorer's job
-    for category in (None, "markdown_docs", "code"):
+    for category in (None, "markdown_docs", "code", "literature"):
         batch = batch_of([d["text"] for d in docs], [d["lang"] for d in docs], [category] * len(docs))
         out = clean_batch(batch, load_config(None, CleanConfig, {"steps": ["lines", "rules"]}))
         reasons = out.column("reason").to_pylist()
@@ -126,6 +126,9 @@ def test_category_profile_selection():
     assert thr["gopher.dup_5gram_char_frac"][:2].tolist() == [0.25, 0.15] and np.isnan(thr["c4.min_sentences"][0])
     zh = row_thresholds(cfg, cfg.resolved["zh"], cats, np.arange(4))["zh.cjk_ratio"]
     assert zh[:3].tolist() == [0.1, 0.3, 0.3]
+    verse = row_thresholds(cfg, cfg.resolved["zh"], np.asarray(["literature", "news"], dtype=object), np.arange(2))
+    assert np.isnan(verse["fineweb.short_line_ratio"][0]) and verse["fineweb.short_line_ratio"][1] == 0.67
+    assert verse["zh.min_chars"].tolist() == [20, 100] and verse["gopher.top_4gram_char_frac"].tolist() == [0.3, 0.171]
     custom = load_config(None, CleanConfig, {"categories": {"markdown_docs": {"gopher.alpha_words": 0.5}}})
     assert row_thresholds(custom, custom.resolved["en"], cats, np.arange(4))["gopher.alpha_words"][0] == 0.5
 
