@@ -65,15 +65,23 @@ def triggering_lines(cfg: CleanConfig, rule_id: str, text: str, detail: str, k: 
     from refinery.filters.structure import prose_texts
     from refinery.filters.text_view import TextView
 
+    import numpy as np
+
     rule = RULES_BY_NAME.get(rule_id)
-    if rule is None or rule.lines is None:
+    if rule is None:
         return []
     profile = cfg.resolved[detail.split("profile=", 1)[1].split()[0]]
     texts = pa.array([text])
     if rule.prose and profile.prose_view:
         texts = prose_texts(texts)[0]
+    if rule.lines is None:  # a whole-document measure: the lines with the most tokens that are not words
+        lines = [line for line in texts[0].as_py().split("\n") if line.strip()]
+        if not lines:
+            return []
+        tok = TextView(pa.array(lines), tokens=profile.tokens).tokens
+        non_alpha = tok.counts - tok.per_doc(tok.flags(r"\pL"))
+        return [lines[i][:100] for i in np.argsort(-non_alpha, kind="stable")[:k]]
     view = TextView(texts, tokens=profile.tokens)
-    import numpy as np
     flags = FAMILY_OF[rule_id].line_flags(view, measure_context(profile, {}, np.arange(1), cfg.languages.allow), rule_id)
     lines = getattr(view, rule.lines).values.to_pylist()
     return [lines[i][:100] for i in np.flatnonzero(flags)[:k]]
@@ -163,6 +171,66 @@ def time_prose_view(table: pa.Table, cfg_sets: dict, runs: int = 3) -> dict:
     return {("on" if k else "off"): {"min": min(v), "median": statistics.median(v), "max": max(v)} for k, v in times.items()}
 
 
+def datatrove_agreement(cache: str, variants: int, seed: int) -> dict:
+    """Decision agreement with datatrove's four filters (decisions cached by ``bench/clean.py
+    --cache``, same documents: ``--variants``/``--seed`` must match), prose view on and off, on all
+    documents and on those the prose view leaves unchanged (no code line, no markup: web prose)."""
+    import importlib.util
+    import os
+
+    import numpy as np
+
+    from refinery.filters.evaluate import FAMILY_OF, RULES_BY_NAME, evaluate
+    from refinery.filters.structure import prose_texts
+
+    spec = importlib.util.spec_from_file_location("bench_clean", os.path.join(os.path.dirname(__file__), "clean.py"))
+    bench_clean = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_clean)
+    texts = bench_clean.build_corpus(argparse.Namespace(docs=None, real=None, variants=variants, seed=seed, repeat=1))
+    with open(cache) as f:
+        dt = json.load(f)["decisions"]
+    assert len(dt["c4"]) == len(texts), "the cache was made for other documents (--variants / --seed)"
+    arr = pa.array(texts)
+    unchanged = np.asarray([a == b for a, b in zip(texts, prose_texts(arr)[0].to_pylist())])
+    out = {"docs": len(texts), "web_prose_docs": int(unchanged.sum())}
+    for on in (True, False):
+        cfg = load_config(None, CleanConfig, {"profiles": {"en": {"prose_view": on}}})
+        d = evaluate(pa.table({"text": arr, "lang": ["en"] * len(texts)}), cfg, measure_all=True)
+        for fam in bench_clean.FILTERS:
+            rules = [r.name for r in FAMILY_OF[next(n for n in d.values if FAMILY_OF[n].name == fam)].rules if r.name in d.values]
+            ours = np.full(len(texts), None, dtype=object)
+            for r in rules:
+                ours[(ours == None) & RULES_BY_NAME[r].fails(d.values[r], d.thresholds[r])] = r  # noqa: E711
+            theirs = np.asarray([x is not True for x in dt[fam]])
+            same = theirs == (ours != None)  # noqa: E711
+            out.setdefault(fam, {})["on" if on else "off"] = {"all": float(same.mean()), "web_prose": float(same[unchanged].mean())}
+    return out
+
+
+def run_verse(paths: list[str], cfg: CleanConfig) -> dict:
+    """Kept rate of real classical Chinese verse (fortune files, e.g. Debian's fortunes-zh
+    ``tang300``/``song100``: one poem per ``%`` record, ANSI colours stripped), one poem a document,
+    as ``literature`` and with no category."""
+    import re
+
+    poems = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            raw = re.sub(r"\x1b\[[0-9;]*m", "", f.read())
+        poems += [p.strip() for p in raw.split("\n%\n") if p.strip()]
+    texts = pa.array(poems)
+    out = {"docs": len(poems)}
+    from refinery.filters.pipeline import clean_batch
+
+    for category in ("literature", None):
+        batch = pa.RecordBatch.from_pydict({"doc_id": [str(i) for i in range(len(poems))], "text": texts,
+                                            "lang": ["zh"] * len(poems), "lang_score": pa.array([1.0] * len(poems), pa.float32()),
+                                            **script_ratios(texts), "category": pa.array([category] * len(poems), pa.string())})
+        reasons = collections.Counter(clean_batch(batch, cfg).column("reason").to_pylist())
+        out[category or "none"] = {"kept": reasons.pop(None, 0) / len(poems), "top": reasons.most_common(3)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--slice", action="store_true")
@@ -171,11 +239,27 @@ def main() -> None:
     ap.add_argument("--category-from-source", action="store_true",
                     help="category from the source (code / markdown_docs), not the domain model")
     ap.add_argument("--examples", type=int, default=3, help="documents per rejection reason whose triggering lines are shown")
+    ap.add_argument("--agreement", help="datatrove decisions cached by bench/clean.py --cache (same --variants)")
+    ap.add_argument("--variants", type=int, default=1, help="with --agreement: bench/clean.py's --variants")
+    ap.add_argument("--verse", nargs="*", help="fortune files of Chinese verse (fortunes-zh tang300, song100)")
     ap.add_argument("--timing", type=int, default=0, help="runs of the prose-view on/off timing (0: none)")
     ap.add_argument("--negatives", type=int, default=30, help="generated negatives per kind (0: none)")
     args = ap.parse_args()
     cfg = load_config(None, CleanConfig, {**parse_overrides(args.set), "steps": ["lines", "rules"]})
     table = corpus.load(slice=args.slice, columns=["doc_id", "source", "genre", "lang", "text"])
+    if args.verse:
+        v = run_verse(args.verse, cfg)
+        print(f"verse: {v['docs']} poems; as literature kept {v['literature']['kept']:.1%} {v['literature']['top']}; "
+              f"no category kept {v['none']['kept']:.1%} {v['none']['top']}")
+        return
+    if args.agreement:
+        a = datatrove_agreement(args.agreement, args.variants, 4)
+        print(f"agreement with datatrove: {a['docs']} docs, {a['web_prose_docs']} without code or markup (web prose)")
+        print("| filter | prose view on: all | on: web prose | prose view off: all | off: web prose |")
+        for fam in ("gopher_repetition", "gopher_quality", "c4", "fineweb"):
+            e = a[fam]
+            print(f"| {fam} | {e['on']['all']:.2%} | {e['on']['web_prose']:.2%} | {e['off']['all']:.2%} | {e['off']['web_prose']:.2%} |")
+        return
     if args.timing:
         import os
 

@@ -23,9 +23,6 @@ from tests.filters.docs import EN_BASE, EN_SENTENCES, ZH_BASE
 from tests.filters.negatives import KINDS, negatives
 from tests.filters.test_rules_en import CASES as EN_CASES
 
-DOCS = {"postgresql-doc-15": "en", "perl-doc": "en", "debian-handbook": "en"}
-
-
 def batch_of(texts, langs, categories=None):
     arr = pa.array(list(texts), pa.string())
     cols = {"doc_id": [f"d{i}" for i in range(len(arr))], "text": arr, "lang": list(langs),
@@ -35,16 +32,19 @@ def batch_of(texts, langs, categories=None):
     return pa.RecordBatch.from_pydict(cols)
 
 
-def slice_docs(real_slice, source, lang):
+def slice_docs(real_slice, source, lang, limit=100, max_chars=40_000):
+    """The slice's documents of one source and language: the first ``limit`` (slice order) under
+    ``max_chars`` characters (test time: the slice's five longest POD pages hold half its POD text)."""
     t = real_slice.filter(pc.and_(pc.equal(real_slice.column("source"), source), pc.equal(real_slice.column("lang"), lang)))
+    t = t.filter(pc.less(pc.utf8_length(t.column("text")), max_chars))
     assert t.num_rows >= 20, (source, lang, t.num_rows)
-    return t
+    return t.slice(0, limit)
 
 
 def test_code_lines_are_the_pre_blocks_of_the_html(real_slice):
     """Lines of <pre> blocks (examples, synopses, output) against lines of <p> paragraphs."""
     pre, para = [], []
-    html = real_slice.filter(pc.equal(real_slice.column("source"), "postgresql-doc-15"))
+    html = slice_docs(real_slice, "postgresql-doc-15", "en")
     for content in html.column("content").to_pylist():
         doc = lxml.html.fromstring(content)
         pre += [l for el in doc.iter("pre") for l in el.text_content().split("\n") if l.strip()]
@@ -106,7 +106,7 @@ def test_real_documentation_is_kept_as_documentation(real_slice, source, lang):
 def test_generated_spam_is_rejected_with_its_reason():
     """Spam that claims to be documentation or code is still rejected, the reason recorded."""
     docs = [d for d in negatives(4, seed=3) if d["kind"] != "word_salad"]  # word salad is the scorer's job
-    for category in (None, "markdown_docs", "code"):
+    for category in (None, "markdown_docs", "code", "literature"):
         batch = batch_of([d["text"] for d in docs], [d["lang"] for d in docs], [category] * len(docs))
         out = clean_batch(batch, load_config(None, CleanConfig, {"steps": ["lines", "rules"]}))
         reasons = out.column("reason").to_pylist()
@@ -126,6 +126,9 @@ def test_category_profile_selection():
     assert thr["gopher.dup_5gram_char_frac"][:2].tolist() == [0.25, 0.15] and np.isnan(thr["c4.min_sentences"][0])
     zh = row_thresholds(cfg, cfg.resolved["zh"], cats, np.arange(4))["zh.cjk_ratio"]
     assert zh[:3].tolist() == [0.1, 0.3, 0.3]
+    verse = row_thresholds(cfg, cfg.resolved["zh"], np.asarray(["literature", "news"], dtype=object), np.arange(2))
+    assert np.isnan(verse["fineweb.short_line_ratio"][0]) and verse["fineweb.short_line_ratio"][1] == 0.67
+    assert verse["zh.min_chars"].tolist() == [20, 100] and verse["gopher.top_4gram_char_frac"].tolist() == [0.3, 0.171]
     custom = load_config(None, CleanConfig, {"categories": {"markdown_docs": {"gopher.alpha_words": 0.5}}})
     assert row_thresholds(custom, custom.resolved["en"], cats, np.arange(4))["gopher.alpha_words"][0] == 0.5
 
@@ -143,7 +146,7 @@ def test_a_page_the_model_calls_code_without_code_lines_is_judged_as_prose():
 def test_a_zh_labelled_page_in_english_is_judged_as_english(real_slice):
     """The handbook's zh pages that are untranslated English (CJK share < 5%): lid.176 says English,
     the en profile judges them; left to the zh profile they are rejected as zh.cjk_ratio."""
-    t = slice_docs(real_slice, "debian-handbook", "zh")
+    t = slice_docs(real_slice, "debian-handbook", "zh", limit=None)
     texts = t.column("text")
     english = [s for s, r in zip(texts.to_pylist(), script_ratios(texts)["cjk_ratio"].to_pylist()) if r < 0.05]
     assert len(english) >= 5
