@@ -114,7 +114,12 @@ def triggering_lines(row: dict, stats: dict | None) -> list[tuple[str, bool]] | 
         dirty_words=load_wordlist(profile["dirty_words"]) if profile.get("dirty_words") else (),
         short_line_length=profile.get("short_line_length", 30),
     )
-    view = TextView(pa.array([row["text"]], pa.string()), tokens=tokens)
+    texts = pa.array([row["text"]], pa.string())
+    if rule.prose and profile.get("prose_view", True):  # the rule measured the prose view, not the whole text
+        from refinery.filters.structure import prose_texts
+
+        texts = prose_texts(texts)[0]
+    view = TextView(texts, tokens=tokens)
     flags = FAMILY_OF[rule.name].line_flags(view, ctx, rule.name)
     lines = getattr(view, rule.lines).values.to_pylist()
     return list(zip(lines, [bool(f) for f in flags]))
