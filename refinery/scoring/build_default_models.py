@@ -70,18 +70,17 @@ def evaluate_domain(model, held: pa.Table) -> dict:
 def calibrate(scores: np.ndarray, category: np.ndarray, positive: np.ndarray, keep: float = KEEP) -> tuple[dict, float]:
     """Per-category thresholds from held-out scores: each category where held-out real text
     lands keeps ``keep`` of it (its ``1 - keep`` quantile); ads_spam, where real text lands
-    only by mistake, takes the cut that best separates what lands there (Youden's J, 0.5
-    without real text); a category with no held-out real text takes the global cut (Youden's
-    J over all held-out documents)."""
+    only by mistake, cuts at 0.5 (a page called spam stays only when the quality model finds
+    it more likely good than bad; a Youden cut there followed the few misrouted real pages down
+    to 0.02 and kept most spam); a category with no held-out real text takes the global cut
+    (Youden's J over all held-out documents)."""
     glob = best_threshold(positive, scores)
     glob = 0.5 if glob != glob else round(float(glob), 4)
     out = {}
     for c in CATEGORIES:
-        here = category == c
-        pos = scores[here & positive]
+        pos = scores[(category == c) & positive]
         if c == "ads_spam":
-            cut = best_threshold(positive[here], scores[here]) if len(pos) and (here & ~positive).any() else 0.5
-            out[c] = 0.5 if cut != cut else round(float(cut), 4)
+            out[c] = 0.5
         else:
             out[c] = round(float(np.quantile(pos, 1 - keep)), 4) if len(pos) >= 20 else glob
     return out, glob
@@ -106,6 +105,9 @@ def main(argv=None) -> int:
     p.add_argument("--cap-per-category", type=int, default=300, help="quality positives (and as many negatives) per category")
     p.add_argument("--negatives", type=int, default=3000, help="generated negatives per side (train, held-out)")
     p.add_argument("--threads", type=int, default=2, help="torch threads (fixed, for reproducibility)")
+    p.add_argument("--dump-scores", help="also write the held-out documents' scores here (Parquet)")
+    p.add_argument("--calibrate-only", action="store_true",
+                   help="keep the models in --out, only set the thresholds again from the held-out sources")
     args = p.parse_args(argv)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -120,25 +122,31 @@ def main(argv=None) -> int:
     print(f"real: {real_train.num_rows} training-source documents, {real_held.num_rows} held-out-source documents; "
           f"generated negatives {neg_train.num_rows} + {neg_held.num_rows}")
 
-    print("\n== domain classifier ==")
-    train = stratified_sample(pa.concat_tables([real_train, neg_train]), args.domain_cap)
-    model = train_supervised(train.column("text"), train.column("label").to_pylist(), DOMAIN_FASTTEXT, str(out / "domain.ftz"))
     held = pa.concat_tables([real_held, neg_held])
-    domain_report = evaluate_domain(model, held)
-    print(domain_report["text"])
-    print(f"macro-F1 {domain_report['macro_f1']}")
+    if args.calibrate_only:
+        previous = json.loads((out / "BUILD_REPORT.json").read_text())
+        domain_report, training_documents = previous["domain"], previous["data"]["training_documents"]
+    else:
+        print("\n== domain classifier ==")
+        train = stratified_sample(pa.concat_tables([real_train, neg_train]), args.domain_cap)
+        model = train_supervised(train.column("text"), train.column("label").to_pylist(), DOMAIN_FASTTEXT, str(out / "domain.ftz"))
+        domain_report = evaluate_domain(model, held)
+        print(domain_report["text"])
+        print(f"macro-F1 {domain_report['macro_f1']}")
 
-    print("\n== quality scorers (BERT from scratch + fastText) ==")
-    positives = stratified_sample(real_train, args.cap_per_category, seed=2)
-    positives = positives.append_column("category", positives.column("label"))
-    # a negative is balanced against the positives of the category the domain model sends it to
-    # (spun code to code, SEO pages to ads_spam), as the score job will judge it there
-    from refinery.scoring.domain import DomainClassifier
+        print("\n== quality scorers (BERT from scratch + fastText) ==")
+        positives = stratified_sample(real_train, args.cap_per_category, seed=2)
+        positives = positives.append_column("category", positives.column("label"))
+        # a negative is balanced against the positives of the category the domain model sends it to
+        # (spun code to code, SEO pages to ads_spam), as the score job will judge it there
+        from refinery.scoring.domain import DomainClassifier
 
-    negs = neg_train.append_column("category", DomainClassifier(str(out / "domain.ftz")).classify(neg_train.column("text"))[0])
-    params = BertTrainParams(max_length=128, epochs=args.epochs, threads=args.threads)
-    meta = train_quality(positives, negs, str(out / "quality_bert"), params, cap_per_category=args.cap_per_category,
-                         holdout=0.1, fasttext_out=str(out / "quality.ftz"), fasttext_params=QUALITY_FASTTEXT)
+        negs = neg_train.append_column("category", DomainClassifier(str(out / "domain.ftz")).classify(neg_train.column("text"))[0])
+        params = BertTrainParams(max_length=128, epochs=args.epochs, threads=args.threads)
+        meta = train_quality(positives, negs, str(out / "quality_bert"), params, cap_per_category=args.cap_per_category,
+                             holdout=0.1, fasttext_out=str(out / "quality.ftz"), fasttext_params=QUALITY_FASTTEXT)
+
+        training_documents = {"domain": train.num_rows, "quality": meta["training"]["documents"]}
 
     print("\n== thresholds from the held-out sources (the score job's cascade and routing) ==")
     from refinery.config import load_config
@@ -148,6 +156,12 @@ def main(argv=None) -> int:
     cfg = load_config(None, ScoreConfig, {"models": {"domain": str(out / "domain.ftz"), "fasttext_quality": str(out / "quality.ftz"),
                                                      "bert_quality": str(out / "quality_bert")}, "bert": {"torch_threads": args.threads}})
     scored = QualityScorer(cfg).score(held.column("text"))
+    if args.dump_scores:
+        import pyarrow.parquet as pq
+
+        pq.write_table(held.drop_columns(["text"]).append_column("category", scored["category"])
+                       .append_column("quality_score", scored["quality_score"])
+                       .append_column("fasttext_quality", scored["fasttext_quality"]), args.dump_scores)
     category = np.array(scored["category"].to_pylist(), dtype=object)
     positive = np.array(held.column("label").to_pylist(), dtype=object) != "ads_spam"
     labels, langs = held.column("label").to_pylist(), held.column("lang").to_pylist()
@@ -161,7 +175,8 @@ def main(argv=None) -> int:
                                                                      for k, v in rates.items()))
     meta_path = out / "quality_bert" / "refinery_quality.json"
     on_disk = json.loads(meta_path.read_text())
-    on_disk["document_split_diagnostic"] = {"held_out": on_disk.pop("held_out"), "thresholds": on_disk.pop("thresholds")}
+    if "held_out" in on_disk:  # train_quality's own split by document: a diagnostic, not the shipped thresholds
+        on_disk["document_split_diagnostic"] = {"held_out": on_disk.pop("held_out"), "thresholds": on_disk.pop("thresholds")}
     on_disk.update(thresholds=calibration["cascade"]["thresholds"], global_threshold=calibration["cascade"]["global_threshold"],
                    threshold_source=f"held-out sources, keep {KEEP:.0%} of real text per category (build_default_models.calibrate)")
     on_disk["fasttext"].update(thresholds=calibration["fasttext"]["thresholds"], global_threshold=calibration["fasttext"]["global_threshold"])
@@ -169,12 +184,14 @@ def main(argv=None) -> int:
 
     summary = {
         "data": {"held_out_sources": sorted({s for s in held.column("source").to_pylist()}),
-                 "training_documents": {"domain": train.num_rows, "quality": meta["training"]["documents"]},
+                 "training_documents": training_documents,
                  "held_out_documents": held.num_rows},
         "domain": {k: domain_report[k] for k in ("accuracy", "macro_f1", "per_class", "classes", "confusion", "recall_by_source")},
         "quality": calibration,
         "built_by": "python -m refinery.scoring.build_default_models", "seconds": round(time.time() - started, 1),
     }
+    if args.calibrate_only:  # the build's time is the training run's; this run only set thresholds
+        summary.update(seconds=previous.get("seconds"), calibrate_only_seconds=summary["seconds"])
     (out / "BUILD_REPORT.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n")
     sizes = {str(f.relative_to(out)): f.stat().st_size for f in sorted(out.rglob("*")) if f.is_file() and f.name != "lid.176.ftz"}
     print("\n" + "\n".join(f"  {k:<40}{v:>10,}" for k, v in sizes.items()))
