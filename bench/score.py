@@ -26,6 +26,20 @@ import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
 
+def ingest_sample(sample_dir) -> pa.Table:
+    """The bundled sample's kept documents, through the ingest operator (no Spark needed)."""
+    import pyarrow.compute as pc
+
+    from refinery.ingest.config import IngestConfig
+    from refinery.ingest.pipeline import FILE_INDEX_COLUMN, make_file_ingester
+    from refinery.ingest.readers import list_input_files
+
+    files = tuple(list_input_files([str(sample_dir / "warc"), str(sample_dir / "jsonl")]))
+    ingest = make_file_ingester(IngestConfig(), files)
+    table = pa.Table.from_batches(list(ingest(pa.record_batch({FILE_INDEX_COLUMN: pa.array(range(len(files)), pa.int64())}))))
+    return table.filter(pc.is_null(table.column("reason")))
+
+
 def load_docs(path: str | None, n: int) -> list[str]:
     if path:
         from refinery.scoring.corpus_io import read_documents
@@ -33,8 +47,6 @@ def load_docs(path: str | None, n: int) -> list[str]:
         texts = read_documents([path]).column("text").to_pylist()
     else:
         import pathlib
-
-        from refinery.scoring.build_default_models import ingest_sample
 
         texts = ingest_sample(pathlib.Path(__file__).resolve().parents[1] / "sample" / "data").column("text").to_pylist()
     rng = np.random.default_rng(0)

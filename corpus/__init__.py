@@ -23,12 +23,19 @@ def root() -> Path:
     return base
 
 
-def documents_path(slice: bool = True) -> Path:
-    return root() / ("slice/documents.parquet" if slice else "documents.parquet")
+def documents_path(slice: bool = True, part: str | None = None) -> Path:
+    """The documentation corpus (or its slice); ``part="literature"``: the literature part
+    (corpus/literature.py), which has no slice."""
+    if part is None:
+        return root() / ("slice/documents.parquet" if slice else "documents.parquet")
+    base = root() / part
+    if not (base / "READY").exists():
+        raise CorpusMissing(f"no {part} part in the real corpus at {base.parent}: run `make corpus`")
+    return base / "documents.parquet"
 
 
-def load(slice: bool = True, columns: list[str] | None = None):
-    """The document table (pyarrow), the slice by default."""
+def load(slice: bool = True, columns: list[str] | None = None, part: str | None = None):
+    """The document table (pyarrow), the slice by default; ``part="literature"`` for the literature part."""
     import pyarrow.parquet as pq
 
-    return pq.read_table(documents_path(slice), columns=columns)
+    return pq.read_table(documents_path(slice, part), columns=columns)

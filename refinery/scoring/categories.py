@@ -16,6 +16,13 @@ CATEGORIES = (
     "news", "encyclopedia", "code", "markdown_docs", "math_latex",
     "forum_qa", "literature", "ads_spam", "other",
 )
+# ``markdown_docs`` is the documentation class: manuals, reference pages, man pages and POD,
+# tutorials and READMEs, whatever their markup (HTML, Markdown, POD, plain text). The shipped
+# domain model (models/domain.ftz, built from the real corpus) predicts only ``code``,
+# ``markdown_docs``, ``literature`` (poetry, fiction, quotations, essays) and ``ads_spam``
+# (spam, SEO, boilerplate and link-list pages); the corpus has no real news, encyclopedia,
+# forum or LaTeX source, so those categories come only from a ``category`` the input carries,
+# from these weak rules when a user trains a model of their own, or a model retrained on such data.
 # Prose categories the bias check compares the formatted ones against.
 PROSE = ("news", "encyclopedia", "forum_qa", "literature")
 FORMATTED = ("code", "markdown_docs", "math_latex")

@@ -1,5 +1,6 @@
-"""The score stage's bias check, aggregated on the executors: keep rate per category under
-the per-category thresholds next to what one global threshold would have removed.
+"""The score stage's bias check, aggregated on the executors: keep rate per category (and per
+category and language) under the per-category thresholds next to what one global threshold
+would have removed, and a warning for each category the step empties by more than half.
 
 Practitioner warning (seeds/000): every quality scorer rates code, markdown and LaTeX low
 (FineWeb lost nearly all its code); this report shows whether ours would have.
@@ -7,34 +8,50 @@ Practitioner warning (seeds/000): every quality scorer rates code, markdown and 
 from __future__ import annotations
 
 
+# A category that loses more than this share of its documents at the score step gets a warning line.
+WARN_LOSS = 0.5
+
+
 def threshold_bias_report(df, per_category: dict, global_threshold: float, prose: tuple, formatted: tuple,
-                          category_col: str = "category", score_col: str = "quality_score") -> dict:
+                          category_col: str = "category", score_col: str = "quality_score", lang_col: str = "lang") -> dict:
     from pyspark.sql import functions as F
 
     rows = (
-        df.groupBy(F.coalesce(F.col(category_col), F.lit("unknown")).alias("category"))
+        df.groupBy(F.coalesce(F.col(category_col), F.lit("unknown")).alias("category"),
+                   F.coalesce(F.col(lang_col), F.lit("-")).alias("lang"))
         .agg(
             F.count(F.lit(1)).alias("rows"),
             F.sum(F.col("reason").isNull().cast("long")).alias("kept"),
             F.sum((F.col(score_col) < F.lit(global_threshold)).cast("long")).alias("below_global"),
             F.sum((F.col("reason").isNull() & (F.col(score_col) < F.lit(global_threshold))).cast("long")).alias("only_global"),
-            F.avg(score_col).alias("mean_score"),
+            F.sum(score_col).alias("sum_score"),
+            F.count(score_col).alias("scored"),
         )
         .collect()
     )
+    by_category_lang, totals = {}, {}
+    for r in sorted(rows, key=lambda r: (r["category"], r["lang"])):
+        by_category_lang[f"{r['category']}/{r['lang']}"] = {"category": r["category"], "lang": r["lang"], "rows": r["rows"],
+                                                          "kept": r["kept"], "kept_rate": round(r["kept"] / r["rows"], 4)}
+        t = totals.setdefault(r["category"], {k: 0 for k in ("rows", "kept", "below_global", "only_global", "sum_score", "scored")})
+        for k in t:
+            t[k] += r[k] or 0
     by_category = {}
-    for r in sorted(rows, key=lambda r: r["category"]):
-        n = r["rows"]
-        by_category[r["category"]] = {
+    for cat, t in totals.items():
+        n = t["rows"]
+        by_category[cat] = {
             "rows": n,
-            "threshold": per_category.get(r["category"]),
-            "kept": r["kept"],
-            "keep_rate": round(r["kept"] / n, 4),
-            "mean_quality_score": round(r["mean_score"], 4) if r["mean_score"] is not None else None,
-            "global_threshold_removed": r["below_global"],
-            "global_threshold_keep_rate": round(1 - r["below_global"] / n, 4),
-            "removed_only_by_global_threshold": r["only_global"],
+            "threshold": per_category.get(cat),
+            "kept": t["kept"],
+            "keep_rate": round(t["kept"] / n, 4),
+            "mean_quality_score": round(t["sum_score"] / t["scored"], 4) if t["scored"] else None,
+            "global_threshold_removed": t["below_global"],
+            "global_threshold_keep_rate": round(1 - t["below_global"] / n, 4),
+            "removed_only_by_global_threshold": t["only_global"],
         }
+    warnings = [f"WARNING score drops {1 - e['keep_rate']:.0%} of category {cat} ({e['rows'] - e['kept']:,} of {e['rows']:,} "
+                f"documents, threshold {e['threshold']})" for cat, e in sorted(by_category.items())
+                if e["rows"] and e["rows"] - e["kept"] > WARN_LOSS * e["rows"]]
 
     def group(names):
         sel = [by_category[c] for c in names if c in by_category]
@@ -53,6 +70,8 @@ def threshold_bias_report(df, per_category: dict, global_threshold: float, prose
             "global_threshold": global_threshold,
             "summary": summary,
             "by_category": by_category,
+            "by_category_lang": by_category_lang,
+            "warnings": warnings,
             "note": "keep_rate: with the per-category thresholds (what the job did); global_threshold_*: "
                     "what one threshold for every category would have done",
         }

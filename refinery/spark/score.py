@@ -3,7 +3,8 @@
 Adds ``category``, ``category_score``, ``fasttext_quality`` and ``quality_score`` to every
 document (domain classifier, fastText quality, BERT quality in a cascade), keeps those at or
 above their category's threshold and writes ``kept/``, ``rejected/reason=score.quality_below_threshold/``
-and ``_stats.json`` (with the per-category bias check). ``--input`` is a stage output
+and ``_stats.json`` (with the per-category bias check, the kept rate per category and language,
+and a warning line for each category that loses more than half its documents). ``--input`` is a stage output
 directory (its ``kept/`` is read) or Parquet files/directories.
 """
 from __future__ import annotations
@@ -56,10 +57,14 @@ def run(spark, inputs: list[str], output: str, cfg: ScoreConfig) -> dict:
 
 
 def format_report(stats: dict) -> str:
-    s = stats["bias_check"]["summary"]
-    return (format_summary(stats) + "\n  keep rate per-category thresholds vs one global threshold "
-            f"({stats['bias_check']['global_threshold']:.3f}): " +
-            ", ".join(f"{k}={v['keep_rate']}/{v['global_threshold_keep_rate']}" for k, v in s.items() if v["rows"]))
+    bias = stats["bias_check"]
+    s = bias["summary"]
+    lines = [format_summary(stats), "  keep rate per-category thresholds vs one global threshold "
+             f"({bias['global_threshold']:.3f}): " +
+             ", ".join(f"{k}={v['keep_rate']}/{v['global_threshold_keep_rate']}" for k, v in s.items() if v["rows"]),
+             "  kept rate per (category, lang): " +
+             ", ".join(f"{k}={v['kept_rate']:.2f} ({v['kept']:,}/{v['rows']:,})" for k, v in bias["by_category_lang"].items())]
+    return "\n".join(lines + bias["warnings"])
 
 
 # a missing or corrupt local model stops the job before Spark starts

@@ -25,6 +25,8 @@ def scored(spark, tmp_path_factory, score_config, tiny_models):
     root = tmp_path_factory.mktemp("score")
     rows = documents(90, seed=21)
     batch = doc_batch(rows)
+    lang = ["zh" if any("\u4e00" <= ch <= "\u9fff" for ch in r["text"]) else "en" for r in rows]
+    batch = pa.RecordBatch.from_arrays(batch.columns + [pa.array(lang)], names=batch.schema.names + ["lang"])
     (root / "in" / "kept").mkdir(parents=True)
     pq.write_table(pa.Table.from_batches([batch]), root / "in" / "kept" / "part-0.parquet")
     cfg = score_config()
@@ -64,6 +66,34 @@ def test_stats_carry_the_bias_check(scored):
         assert 0 <= e["global_threshold_removed"] <= e["rows"]
     assert "code" in bias["summary"] and "prose" in bias["summary"] and "markdown_docs" in bias["summary"]
     assert bias["summary"]["code"]["rows"] == bias["by_category"]["code"]["rows"]
+
+
+def test_kept_rate_per_category_and_language_and_loss_warnings(scored):
+    """Oracle: the scorer called directly on the input rows with the job's thresholds."""
+    from refinery.scoring.operator import resolve_thresholds
+
+    batch, cfg, stats, out = scored
+    direct = QualityScorer(cfg).score(batch.column("text"))
+    cut = resolve_thresholds(cfg).for_categories(direct["category"])
+    kept = direct["quality_score"].to_numpy(zero_copy_only=False) >= cut
+    expected = {}
+    for cat, lang, k in zip(direct["category"].to_pylist(), batch.column("lang").to_pylist(), kept):
+        e = expected.setdefault(f"{cat}/{lang}", [0, 0])
+        e[0] += 1
+        e[1] += int(k)
+    got = json.loads((out / "_stats.json").read_text())["bias_check"]
+    assert {k: [v["rows"], v["kept"]] for k, v in got["by_category_lang"].items()} == expected
+    per_cat = {}
+    for key, (n, k) in expected.items():
+        c = per_cat.setdefault(key.split("/")[0], [0, 0])
+        c[0] += n
+        c[1] += k
+    losing = {c for c, (n, k) in per_cat.items() if n - k > n / 2}
+    assert "ads_spam" in losing  # spam is what the scorer removes
+    assert {w.split(" of category ")[1].split(" ")[0] for w in got["warnings"]} == losing
+    assert all(w.startswith("WARNING score drops ") and "\n" not in w for w in got["warnings"])
+    report = score_job.format_report(stats)
+    assert "kept rate per (category, lang): " in report and all(w in report.splitlines() for w in got["warnings"])
 
 
 def run_main(*args):
