@@ -122,6 +122,121 @@ def datatrove_worker(args) -> None:
                    "spacy": version("spacy")}, f)
 
 
+def datatrove_pipeline_worker(args) -> None:
+    """``--scale``, under datatrove's virtualenv: ParquetReader → the four filters → ParquetWriter, one run."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter, GopherQualityFilter,
+                                            GopherRepetitionFilter)
+    from datatrove.pipeline.readers import ParquetReader
+    from datatrove.pipeline.writers import ParquetWriter
+
+    start = time.perf_counter()
+    executor = LocalPipelineExecutor(
+        pipeline=[ParquetReader(args.input, glob_pattern="*.parquet", id_key="doc_id"),
+                  GopherRepetitionFilter(), GopherQualityFilter(), C4QualityFilter(), FineWebQualityFilter(),
+                  ParquetWriter(os.path.join(args.output, "data"), output_filename="${rank}.parquet")],
+        tasks=1, workers=1, logging_dir=os.path.join(args.output, "logs"), skip_completed=False)
+    stats = executor.run()
+    wall = time.perf_counter() - start
+    steps = {}
+    for step in stats.stats:
+        steps[step.name] = {k: (v.total if hasattr(v, "total") else v) for k, v in step.stats.items()}
+    with open(args.result, "w") as f:
+        json.dump({"wall": wall, "steps": steps}, f)
+
+
+# --------------------------------------------------------------------------- whole jobs at scale
+
+
+def scale(args) -> int:
+    """The whole clean job (local[1], local[2]) vs datatrove's four filters as a pipeline, on bench/ingest.py
+    --scale's ingest outputs (``<tmp>/out-<size>MB/spark2``: its last local[2] run), launch to exit."""
+    sys.path.insert(0, HERE)
+    import shutil
+
+    from scale_common import become_subreaper, machine, run_tree, spark_env, spread
+
+    become_subreaper()
+    tmp = os.path.abspath(args.tmp or os.path.join(tempfile.gettempdir(), "bench-ingest-scale"))
+    sizes = args.scale.split(",")
+    runs = [int(x) for x in str(args.runs_at).split(",")]
+    runs = runs + [runs[-1]] * (len(sizes) - len(runs))
+    cpus = sorted(os.sched_getaffinity(0))
+    cpus = [args.cpu] + [c for c in cpus if c != args.cpu]
+    results = []
+    for size, n_runs in zip(sizes, runs):
+        ingested = os.path.join(tmp, f"out-{float(size):g}MB", "spark2")
+        if not os.path.exists(os.path.join(ingested, "_stats.json")):
+            sys.exit(f"no ingest output at {ingested}: run bench/ingest.py --scale {size} --tmp {tmp} first")
+        with open(os.path.join(ingested, "_stats.json")) as f:
+            docs = json.load(f)["rows_kept"]
+        kept_dir = os.path.join(ingested, "kept")
+        mb = sum(os.path.getsize(os.path.join(kept_dir, n)) for n in os.listdir(kept_dir) if n.endswith(".parquet")) / 1e6
+        print(f"size {size} MB of WARC.gz: {docs} ingested documents, {mb:.1f} MB of Parquet; load "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+        for i in range(n_runs):
+            for name in ("clean1", "clean2", "datatrove"):
+                out = os.path.join(tmp, f"clean-{float(size):g}MB", name)
+                shutil.rmtree(out, ignore_errors=True)
+                if name == "datatrove":
+                    result = out + ".json"
+                    r = run_tree([args.datatrove_python, os.path.abspath(__file__), "--datatrove-pipeline-worker",
+                                  "--input", kept_dir, "--output", out, "--result", result], {cpus[0]}, cwd=tmp)
+                    if r["rc"] != 0:
+                        sys.exit(f"datatrove worker failed:\n{r['stderr'][-3000:]}")
+                    with open(result) as f:
+                        res = json.load(f)
+                    kept = list(res["steps"].values())[-1].get("total")  # the writer, last step
+                    r.update(cores=1, own=res["wall"], kept=kept, steps=res["steps"])
+                    shutil.rmtree(out, ignore_errors=True)
+                else:
+                    master, pinned = ("local[1]", {cpus[0]}) if name == "clean1" else ("local[2]", set(cpus[:2]))
+                    r = run_tree([sys.executable, os.path.join(ROOT, "jobs", "clean.py"), "--input", ingested,
+                                  "--output", out, "--master", master], pinned, env=spark_env(), cwd=ROOT)
+                    if r["rc"] != 0:
+                        sys.exit(f"jobs/clean.py failed ({r['rc']}):\n{r['stderr'][-3000:]}")
+                    with open(os.path.join(out, "_stats.json")) as f:
+                        stats = json.load(f)
+                    r.update(cores=len(pinned), own=stats["run"]["seconds"], kept=stats["rows_kept"])
+                r.update(size=size, run=i, pipeline=name, docs=docs, mb=mb, stdout=None, stderr=None)
+                results.append(r)
+                print(f"  run {i + 1} {name}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s, own {r['own']:.1f} s, "
+                      f"kept {r['kept']}, load {r['load']:.1f}", flush=True)
+                if args.json:
+                    with open(args.json, "w") as f:
+                        json.dump(results, f, indent=1)
+    names = {"clean1": "clean job local[1]", "clean2": "clean job local[2]",
+             "datatrove": "datatrove ParquetReader + Gopher rep. + Gopher quality + C4 + FineWeb"}
+    print()
+    print(f"{machine()}; load average {os.getloadavg()[0]:.2f} at end")
+    print()
+    print("| input | pipeline | cores | runs | wall s min / median / max | CPU s min / median / max | own s median "
+          "| docs/s per core (wall) | docs per CPU s | kept | load |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size in sizes:
+        for name in names:
+            rs = [r for r in results if r["size"] == size and r["pipeline"] == name]
+            if not rs:
+                continue
+            n, cores = rs[0]["docs"], rs[0]["cores"]
+            wall, cpu_s = statistics.median(r["wall"] for r in rs), statistics.median(r["cpu"] for r in rs)
+            loads = [r["load"] for r in rs]
+            print(f"| {size} MB WARC.gz, {n} docs | {names[name]} | {cores} | {len(rs)} | {spread([r['wall'] for r in rs])} "
+                  f"| {spread([r['cpu'] for r in rs])} | {statistics.median(r['own'] for r in rs):.1f} "
+                  f"| {n / wall / cores:.1f} | {n / cpu_s:.1f} | {rs[-1]['kept']} | {min(loads):.0f}-{max(loads):.0f} |")
+    print()
+    for size in sizes:
+        for ours in ("clean1", "clean2"):
+            pairs = [(o, d) for o in results for d in results if o["size"] == d["size"] == size and o["run"] == d["run"]
+                     and o["pipeline"] == ours and d["pipeline"] == "datatrove"]
+            if pairs:
+                by_wall = [d["wall"] / (o["wall"] * o["cores"]) for o, d in pairs]
+                by_cpu = [d["cpu"] / o["cpu"] for o, d in pairs]
+                print(f"{size} MB: {names[ours]} vs datatrove, per core: {statistics.median(by_wall):.2f}x by wall "
+                      f"(runs {', '.join(f'{x:.2f}' for x in by_wall)}), {statistics.median(by_cpu):.2f}x by CPU seconds")
+    return 0
+
+
 # --------------------------------------------------------------------------- documents
 
 
@@ -294,6 +409,12 @@ def main(argv=None) -> int:
     p.add_argument("--datatrove-worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--cache", help=argparse.SUPPRESS)  # reuse datatrove decisions (development)
     p.add_argument("--timed", action="store_true", help=argparse.SUPPRESS)  # worker: one timed chained run
+    p.add_argument("--datatrove-pipeline-worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--output", help=argparse.SUPPRESS)
+    p.add_argument("--scale", metavar="MB,MB,...", help="whole clean jobs vs a datatrove pipeline on bench/ingest.py "
+                   "--scale's ingest outputs of these sizes (same --tmp)")
+    p.add_argument("--runs-at", default="3", help="--scale: runs per size (3,3,1)")
+    p.add_argument("--tmp", help="--scale: bench/ingest.py --scale's --tmp (default $TMPDIR/bench-ingest-scale)")
     p.add_argument("--input", help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
     p.add_argument("--docs", help="a documents dataset (e.g. runs/ingest/kept); default: the bundled sample")
@@ -312,6 +433,12 @@ def main(argv=None) -> int:
     if args.datatrove_worker:
         datatrove_worker(args)
         return 0
+    if args.datatrove_pipeline_worker:
+        datatrove_pipeline_worker(args)
+        return 0
+    args.datatrove_python = os.path.abspath(args.datatrove_python)
+    if args.scale:
+        return scale(args)
 
     sys.path.insert(0, ROOT)
     pin(args.cpu)

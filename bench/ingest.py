@@ -146,7 +146,8 @@ def datatrove_worker(args) -> None:
             steps[step.name] = {k: (v.total if hasattr(v, "total") else v) for k, v in step.stats.items()}
         return {"wall": wall, "cpu": cpu, "steps": steps}
 
-    run_once(os.path.join(args.output, "warmup"), WARMUP_DOCS)
+    if not args.no_warmup:
+        run_once(os.path.join(args.output, "warmup"), WARMUP_DOCS)
     results = [run_once(args.output, -1) for _ in range(args.runs)]
     from importlib.metadata import version
     with open(args.result, "w") as f:
@@ -353,102 +354,183 @@ def oracle_recall(files: list[str], outputs: dict[str, str], which: str) -> dict
     return {"pages": pages, "lines_found": found, "lines": total}
 
 
-_REPLICA_TAGS = re.compile(rb"(<(?:p|li|pre|td|dd|h[1-6])(?:\s[^>]*)?>)", re.I)
+PIPELINES = ("spark1", "spark2", "dt-resiliparse", "dt-trafilatura")
+PIPELINE_NAMES = {"spark1": "Spark job local[1]", "spark2": "Spark job local[2]",
+                  "dt-resiliparse": "datatrove WarcReader + resiliparse", "dt-trafilatura": "datatrove WarcReader + trafilatura"}
 
 
-def write_replicas(site: str, out_dir: str, target_bytes: int, file_bytes: int = 64 * 2**20) -> list[str]:
-    """Common Crawl-layout WARC.gz (corpus/warc.py's writer) of replicas of every real page until
-    ``target_bytes``: replica k has its own URLs and record ids (``?replica=k``) and ``r<k>`` put at
-    the start of each block, so no two replicas share a paragraph (Trafilatura's dedup cache,
-    doc ids) while the pages stay real."""
-    sys.path.insert(0, ROOT)
-    from corpus.warc import CCFile, http_response, site_pages
+def scale_run(name: str, sf: dict, out: str, cpus: list[int], args, lid_model: str) -> dict:
+    """One whole run of pipeline ``name`` on size folder ``sf``: a pinned process tree, launch to exit."""
+    from scale_common import run_tree, spark_env
 
-    os.makedirs(out_dir, exist_ok=True)
-    pages = site_pages(pathlib.Path(site))
-    bodies = [(rel, (pathlib.Path(site) / rel).read_bytes()) for rel in pages]
-    files, written, current, k = [], 0, None, 0
-    while written < target_bytes:
-        for rel, body in bodies:
-            if current is None:
-                path = os.path.join(out_dir, f"replica-{len(files):05d}.warc.gz")
-                current, files = CCFile(pathlib.Path(path)), files + [path]
-            varied = _REPLICA_TAGS.sub(lambda m: m.group(1) + b"r%d " % k, body)
-            page = http_response(rel, varied)
-            current.add(dataclasses.replace(page, url=f"{page.url}?replica={k}"))
-            if current.size() >= file_bytes:
-                written += current.size()
-                current.close()
-                current = None
-                if written >= target_bytes:
-                    break
-        k += 1
-    if current is not None:
-        written += current.size()
-        current.close()
-    return files
-
-
-def spread(values: list[float]) -> str:
-    return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}"
+    if name.startswith("spark"):
+        master, pinned = ("local[1]", {cpus[0]}) if name == "spark1" else ("local[2]", set(cpus[:2]))
+        shutil.rmtree(out, ignore_errors=True)
+        r = run_tree([sys.executable, os.path.join(ROOT, "jobs", "ingest.py"), "--input", sf["folder"],
+                      "--output", out, "--master", master], pinned, env=spark_env(), cwd=ROOT)
+        if r["rc"] != 0:
+            sys.exit(f"jobs/ingest.py failed ({r['rc']}):\n{r['stderr'][-3000:]}")
+        with open(os.path.join(out, "_stats.json")) as f:
+            stats = json.load(f)
+        return {**r, "cores": len(pinned), "rows_in": stats["rows_in"], "kept": stats["rows_kept"],
+                "job_seconds": stats["run"]["seconds"], "stdout": None, "stderr": None}
+    extractor = name.split("-", 1)[1]
+    result = out + ".json"
+    work = out + "-work"
+    r = run_tree([args.datatrove_python, os.path.abspath(__file__), "--datatrove-worker", "--no-warmup",
+                  "--input", sf["folder"], "--output", work, "--extractor", extractor, "--runs", "1",
+                  "--cpu", str(cpus[0]), "--lid-model", lid_model, "--result", result], {cpus[0]}, cwd=args.tmp)
+    if r["rc"] != 0:
+        sys.exit(f"datatrove worker failed ({r['rc']}):\n{r['stderr'][-3000:]}")
+    with open(result) as f:
+        res = json.load(f)
+    shutil.rmtree(work, ignore_errors=True)
+    steps = res["runs"][0]["steps"]
+    read = next((v.get("documents", 0) for k, v in steps.items() if "WARC" in k.upper()), None)
+    kept = next((v.get("total", 0) for k, v in steps.items() if "Parquet" in k), None)
+    timeouts = sum(v.get("timeout", 0) for v in steps.values())
+    return {**r, "cores": 1, "rows_in": read, "kept": kept, "job_seconds": res["runs"][0]["wall"],
+            "timeouts": timeouts, "steps": steps, "stdout": None, "stderr": None}
 
 
 def scale(args, cpu: int) -> None:
-    """Whole ingest jobs at several input sizes: Spark local[1], local[2], datatrove per extractor."""
+    """Whole ingest jobs at several input sizes, side by side: Spark local[1], local[2], datatrove per extractor."""
+    sys.path.insert(0, HERE)
     from refinery.ingest.langid import default_model_path
+    from scale_common import become_subreaper, ensure_replicas, machine, size_folder, spread
 
-    sizes = [float(x) for x in args.scale.split(",")]
     import corpus
 
-    site = str(corpus.root() / "site")
+    become_subreaper()
+    sizes = [float(x) for x in args.scale.split(",")]
+    runs = [int(x) for x in str(args.runs).split(",")]
+    runs = runs + [runs[-1]] * (len(sizes) - len(runs))
+    only = dict(item.split("=", 1) for item in args.pipelines_at)  # size -> pipelines
     cpus = sorted(os.sched_getaffinity(0))
-    two = set(cpus[:2])
-    extractors = [e for e in args.extractors.split(",") if e]
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-ingest-scale-", dir=args.tmp) as tmp:
-        for size in sizes:
-            folder = os.path.join(tmp, f"in-{size:g}MB")
-            started = time.perf_counter()
-            files = write_replicas(site, folder, int(size * 1e6), file_bytes=min(64 * 2**20, max(2**20, int(size * 1e6 / 8))))
-            volume = input_volume(files)
-            n, cmb, hmb = volume["responses"], volume["compressed_bytes"] / 1e6, volume["html_bytes"] / 1e6
-            print(f"size {size:g} MB: {len(files)} files, {n} responses, {cmb:.1f} MB compressed, {hmb:.1f} MB HTML "
-                  f"(written in {time.perf_counter() - started:.0f} s); load {os.getloadavg()[0]:.2f}", flush=True)
-            measured = {f"Spark job local[1]": [], f"Spark job local[2]": []}
-            measured.update({f"datatrove WarcReader + {e}": [] for e in extractors})
-            kept = {}
-            run_spark([folder], os.path.join(tmp, "spark"), cpu)  # warm-up
-            for i in range(args.runs):
-                for master, pinned in (("local[1]", {cpu}), ("local[2]", two)):
-                    r = run_spark([folder], os.path.join(tmp, "spark"), pinned, master)
-                    measured[f"Spark job {master}"].append(r["wall"])
-                    measured.setdefault(f"Spark job {master}, `run.seconds`", []).append(r["job"])
-                    kept[f"Spark job {master}"] = kept[f"Spark job {master}, `run.seconds`"] = r["kept"]
-                for e in extractors:
-                    res = run_datatrove(args.datatrove_python, e, files, tmp, cpu, 1, default_model_path())
-                    measured[f"datatrove WarcReader + {e}"].append(res["runs"][0]["wall"])
-                    steps = res["runs"][0]["steps"]
-                    kept[f"datatrove WarcReader + {e}"] = next(
-                        (v.get("total", 0) for k, v in steps.items() if "Parquet" in k), "?")
-                print(f"  run {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in measured.items()), flush=True)
-            for name, walls in measured.items():
-                cores = 2 if "local[2]" in name else 1
-                rows.append((size, n, cmb, name, cores, walls, kept.get(name)))
-            shutil.rmtree(folder)
+    cpus = [cpu] + [c for c in cpus if c != cpu]
+    if len(cpus) < 2:
+        sys.exit("--scale needs two CPUs (local[2])")
+    args.tmp = os.path.abspath(args.tmp or os.path.join(tempfile.gettempdir(), "bench-ingest-scale"))
+    site = str(corpus.root() / "site")
+    replicas = os.path.join(args.tmp, "replicas")
+    lid = os.path.join(ROOT, default_model_path())  # the datatrove worker runs in --tmp
+    results = []
+    log = lambda *a: print(*a, flush=True)  # noqa: E731
+    for size, n_runs in zip(sizes, runs):
+        manifest = ensure_replicas(site, replicas, int(size * 1e6), log=log)
+        sf = size_folder(replicas, manifest, int(size * 1e6), os.path.join(args.tmp, f"in-{size:g}MB"))
+        names = only.get(f"{size:g}", ",".join(PIPELINES)).split(",")
+        log(f"size {size:g} MB: {len(sf['files'])} files, {sf['responses']} responses, {sf['bytes'] / 1e6:.1f} MB "
+            f"compressed, {sf['html_bytes'] / 1e6:.1f} MB of HTTP bodies; {n_runs} runs of {', '.join(names)}; "
+            f"load {os.getloadavg()[0]:.1f}")
+        out_dir = os.path.join(args.tmp, f"out-{size:g}MB")
+        os.makedirs(out_dir, exist_ok=True)
+        for i in range(n_runs):
+            for name in names:  # one run of each pipeline per round: drift in machine load hits all
+                r = scale_run(name, sf, os.path.join(out_dir, name), cpus, args, lid)
+                r.update(size=size, run=i, pipeline=name, docs=sf["responses"], bytes=sf["bytes"],
+                         html_bytes=sf["html_bytes"])
+                results.append(r)
+                log(f"  run {i + 1} {name}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s, own {r['job_seconds']:.1f} s, "
+                    f"rows_in {r['rows_in']}, kept {r['kept']}, load {r['load']:.1f}")
+                if args.json:
+                    with open(args.json, "w") as f:
+                        json.dump(results, f, indent=1)
     print()
-    print(f"{machine()}; load average {os.getloadavg()[0]:.2f} at end; runs per cell: {args.runs}")
-    print("Spark wall = the whole spark-submit process (JVM start-up included); `run.seconds` = the job's own "
-          "figure; datatrove = executor.run() in its warm worker process (interpreter start-up excluded)")
+    print(f"{machine()}; load average {os.getloadavg()[0]:.2f} at end")
+    print("wall = launch to exit of the whole pinned process tree; CPU = user + system of every process in it; "
+          "own = the job's `run.seconds` (Spark) / `executor.run()` (datatrove)")
     print()
-    print("| input | pipeline | cores | wall s min / median / max | docs/s per core | MB/s per core (compressed) | docs kept |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for size, n, cmb, name, cores, walls, k in rows:
-        med = statistics.median(walls)
-        print(f"| {cmb:.0f} MB, {n} docs | {name} | {cores} | {spread(walls)} | {n / med / cores:.0f} "
-              f"| {cmb / med / cores:.2f} | {k} |")
+    print("| input | pipeline | cores | runs | wall s min / median / max | CPU s min / median / max | own s median "
+          "| docs/s per core (wall) | docs per CPU s | MB/s per core (wall) | MB per CPU s | rows in | kept | load |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size in sizes:
+        for name in PIPELINES:
+            rs = [r for r in results if r["size"] == size and r["pipeline"] == name]
+            if not rs:
+                continue
+            n, mb, cores = rs[0]["docs"], rs[0]["bytes"] / 1e6, rs[0]["cores"]
+            wall = statistics.median(r["wall"] for r in rs)
+            cpu_s = statistics.median(r["cpu"] for r in rs)
+            own = statistics.median(r["job_seconds"] for r in rs)
+            loads = [r["load"] for r in rs]
+            print(f"| {mb:.0f} MB, {n} docs | {PIPELINE_NAMES[name]} | {cores} | {len(rs)} | "
+                  f"{spread([r['wall'] for r in rs])} | {spread([r['cpu'] for r in rs])} | {own:.1f} | "
+                  f"{n / wall / cores:.1f} | {n / cpu_s:.1f} | {mb / wall / cores:.3f} | {mb / cpu_s:.3f} | "
+                  f"{rs[-1]['rows_in']} | {rs[-1]['kept']} | {min(loads):.0f}-{max(loads):.0f} |")
+    print()
+    for size in sizes:
+        for ours in ("spark1", "spark2"):
+            for dt in ("dt-trafilatura", "dt-resiliparse"):
+                pairs = [(o, d) for o in results for d in results if o["size"] == d["size"] == size
+                         and o["run"] == d["run"] and o["pipeline"] == ours and d["pipeline"] == dt]
+                if not pairs:
+                    continue
+                by_wall = [d["wall"] / (o["wall"] * o["cores"]) for o, d in pairs]
+                by_cpu = [d["cpu"] / o["cpu"] for o, d in pairs]
+                print(f"{size:g} MB: {PIPELINE_NAMES[ours]} vs {PIPELINE_NAMES[dt]}, per core: "
+                      f"{statistics.median(by_wall):.2f}x by wall (runs {', '.join(f'{x:.2f}' for x in by_wall)}), "
+                      f"{statistics.median(by_cpu):.2f}x by CPU seconds")
+
+
+def startup(args, cpu: int) -> None:
+    """The ingest job's fixed cost: the whole job on a one-page input, and where its time goes."""
+    sys.path.insert(0, HERE)
+    from scale_common import become_subreaper, ensure_replicas, machine, run_tree, spark_env, spread
+
+    import corpus
+
+    become_subreaper()
+    args.tmp = os.path.abspath(args.tmp or os.path.join(tempfile.gettempdir(), "bench-ingest-scale"))
+    folder = os.path.join(args.tmp, "one-page")
+    if not os.path.exists(os.path.join(folder, "one.warc.gz")):
+        from corpus.warc import CCFile, http_response, site_pages
+
+        os.makedirs(folder, exist_ok=True)
+        site = corpus.root() / "site"
+        rel = next(p for p in site_pages(site) if p.endswith(".html") and (site / p).stat().st_size > 20000)
+        f = CCFile(pathlib.Path(folder) / "one.warc.gz")
+        f.add(http_response(rel, (site / rel).read_bytes()))
+        f.close()
+    runs = int(str(args.runs).split(",")[0])
+    env = spark_env()
+    whole, parts = [], []
+    for _ in range(runs):
+        out = os.path.join(args.tmp, "one-page-out")
+        shutil.rmtree(out, ignore_errors=True)
+        r = run_tree([sys.executable, os.path.join(ROOT, "jobs", "ingest.py"), "--input", folder, "--output", out,
+                      "--master", "local[1]"], {cpu}, env=env, cwd=ROOT)
+        if r["rc"] != 0:
+            sys.exit(f"jobs/ingest.py failed: {r['stderr'][-2000:]}")
+        whole.append(r)
+        env2 = dict(env, BENCH_LAUNCH=repr(time.time()))
+        p = run_tree([sys.executable, os.path.join(HERE, "ingest_startup.py"), folder, out], {cpu}, env=env2, cwd=ROOT)
+        if p["rc"] != 0:
+            sys.exit(f"bench/ingest_startup.py failed: {p['stderr'][-2000:]}")
+        parts.append({**json.loads(p["stdout"].strip().splitlines()[-1]), "wall": p["wall"], "cpu": p["cpu"]})
+        print(f"  whole {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU; parts {parts[-1]}", flush=True)
+    print()
+    loads = ", ".join(f"{r['load']:.1f}" for r in whole)
+    print(f"{machine()}; one CPU; {runs} runs; load {loads}")
+    print()
+    print("| ingest job on a one-page WARC.gz, local[1] | wall s min / median / max | CPU s min / median / max |")
+    print("|---|---:|---:|")
+    print(f"| whole `jobs/ingest.py` process (launch to exit) | {spread([r['wall'] for r in whole])} "
+          f"| {spread([r['cpu'] for r in whole])} |")
+    for key, label in (("interpreter", "interpreter start to first line (launch → `import`)"),
+                       ("imports", "driver imports (`refinery.spark.ingest`, `refinery.spark.session`)"),
+                       ("session", "JVM + SparkSession (`build_session`)"),
+                       ("python_worker", "first Python task (an identity `mapInArrow`: worker start, Arrow)"),
+                       ("first_job", "ingest `run()`: operator load in the worker (imports, lid.176), read, write, commit"),
+                       ("second_job", "the same `run()` again, worker warm: the per-job cost left"),
+                       ("stop", "`spark.stop()`"),
+                       ("operator_load", "(in a fresh Python: `make_file_ingester` imports + model load)"),
+                       ("first_record", "(in a fresh Python: then the first page through the operator)")):
+        print(f"| {label} | {spread([p[key] for p in parts], '{:.2f}')} | |")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump([dict(zip(("size", "docs", "mb", "pipeline", "cores", "walls", "kept"), r)) for r in rows], f, indent=1)
+            json.dump({"whole": [{k: v for k, v in r.items() if k not in ("stdout", "stderr")} for r in whole],
+                       "parts": parts}, f, indent=1)
 
 
 # --------------------------------------------------------------------------- report
@@ -479,7 +561,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warc", default=os.path.join(ROOT, "sample", "data", "warc"), help="folder of *.warc.gz")
     parser.add_argument("--repeat", type=int, default=1, help="concatenate K copies of each file")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs of each in-process pipeline (median)")
+    parser.add_argument("--runs", default="3", help="timed runs of each pipeline (median); with --scale one "
+                        "figure per size is allowed: 3,3,1")
     parser.add_argument("--spark-runs", type=int, default=3, help="runs of jobs/ingest.py (0: skip)")
     parser.add_argument("--datatrove-python", default=DEFAULT_DT_PYTHON)
     parser.add_argument("--extractors", default=",".join(DT_EXTRACTORS), help="datatrove extractors to run")
@@ -490,7 +573,12 @@ def main() -> None:
                              "adds line recall against the corpus's lxml text")
     parser.add_argument("--scale", nargs="?", const="100,300,1000", metavar="MB,MB,...",
                         help="whole jobs at these input sizes of replicated real pages (default 100,300,1000)")
-    parser.add_argument("--tmp", help="where --scale writes its inputs (default: the system temp dir)")
+    parser.add_argument("--pipelines-at", action="append", default=[], metavar="MB=P,P",
+                        help=f"--scale: run only these pipelines at that size (of {','.join(PIPELINES)})")
+    parser.add_argument("--startup", action="store_true",
+                        help="the ingest job's fixed cost: the whole job on one page, and its parts")
+    parser.add_argument("--tmp", help="where --scale keeps its inputs and outputs (default: $TMPDIR/bench-ingest-scale; "
+                        "the 1000 MB size needs ~2.5 GB); bench/clean.py --scale reads the outputs there")
     # datatrove worker mode (runs under --datatrove-python)
     parser.add_argument("--datatrove-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
@@ -498,21 +586,25 @@ def main() -> None:
     parser.add_argument("--extractor", help=argparse.SUPPRESS)
     parser.add_argument("--lid-model", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("--no-warmup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
     if args.datatrove_worker:
-        args.cpu = cpu
+        args.cpu, args.runs = cpu, int(args.runs)
         return datatrove_worker(args)
 
     sys.path.insert(0, ROOT)
     from refinery.ingest.langid import default_model_path
 
+    if args.startup:
+        return startup(args, cpu)
     extractors = [e for e in args.extractors.split(",") if e]
     args.datatrove_python = os.path.abspath(args.datatrove_python)  # the workers run in a temp dir
     if extractors and not os.access(args.datatrove_python, os.X_OK):
         sys.exit(f"no datatrove virtualenv at {args.datatrove_python}; run `make bench` (it creates one)")
     if args.scale:
         return scale(args, cpu)
+    args.runs = int(args.runs)
     if args.real:
         args.warc = real_archives(args.real)
     pin(cpu)

@@ -1,6 +1,6 @@
 """PII scrubbing throughput per core: ``refinery.pii.scrub_pii`` on realistic documents.
 
-    python bench/pii.py [--repeat 5] [--batch-size 1024] [--cpu 0]
+    python bench/pii.py [--real [slice|site]] [--repeat 5] [--batch-size 1024] [--cpu 0]
                         [--datatrove-python .bench/venv-datatrove/bin/python]
 
 Documents (the texts the clean job sees):
@@ -12,6 +12,8 @@ Documents (the texts the clean job sees):
 * ``sample+pii``: the same documents, each with one paragraph of the generated labelled corpus
   (``tests/pii/labelled.py``, seed 0: planted emails, phones, IDs, cards, IPs, credentials,
   secrets and look-alikes in Chinese and English prose) appended: every document has work.
+* ``real`` (``--real``): the real corpus's texts (``corpus.load()``: Debian manuals as lxml extracted
+  them, POD, Emacs tutorials, Python code; ``make corpus``), beside the two above.
 
 Contenders, pinned to one CPU (``os.sched_setaffinity``), run alternately (ours, reference, ours,
 ...) so that drift in machine speed hits all; median of ``--repeat`` timed passes after a warm-up:
@@ -183,6 +185,8 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=1024)
     ap.add_argument("--cpu", type=int, default=0)
     ap.add_argument("--datatrove-python", default=DEFAULT_DT_PYTHON)
+    ap.add_argument("--real", choices=("slice", "site"), nargs="?", const="slice",
+                    help="also the real corpus's texts (make corpus)")
     ap.add_argument("--datatrove-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--texts", help=argparse.SUPPRESS)
     ap.add_argument("--spans", action="store_true", help=argparse.SUPPRESS)
@@ -197,6 +201,11 @@ def main() -> None:
 
     sample = load_sample_texts()
     datasets = {"sample": sample, "sample+pii": with_planted_pii(sample)}
+    if args.real:
+        import corpus
+
+        texts = corpus.load(slice=args.real == "slice", columns=["text"]).column("text").to_pylist()
+        datasets[f"real corpus ({args.real})"] = [t for t in texts if t]
     all_types, email_ip = PiiConfig(), PiiConfig(types=["email", "ip"])
     have_dt = os.path.exists(args.datatrove_python)
     print(f"python {sys.version.split()[0]}, cpu {args.cpu} of {os.cpu_count()}, batch {args.batch_size}, "

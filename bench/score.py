@@ -2,10 +2,11 @@
 ``transformers`` ``pipeline("text-classification")`` over the same documents and model, side
 by side in one run; and fastText (domain classifier + quality model) docs/s.
 
-    python bench/score.py [--docs runs/ingest] [--n 512] [--model models/quality_bert]
+    python bench/score.py [--docs runs/ingest | --real [slice|site]] [--n 512] [--model models/quality_bert]
 
-Documents: the kept documents of a stage output (``--docs``) or, by default, the bundled
-sample ingested in-process. The process runs with one torch thread and is pinned to one
+Documents: the kept documents of a stage output (``--docs``), the real corpus's documents
+(``--real``: ``corpus.load()``'s text: HTML as lxml extracted it, POD/tutorial text, Python code;
+``make corpus``) or, by default, the bundled sample ingested in-process. The process runs with one torch thread and is pinned to one
 CPU where the OS allows, so docs/s is per core. Each side is timed ``--repeat`` times,
 alternating, after a warm-up; the best pass counts (the machine may be shared). The
 pipeline gets the same truncation (``max_length``) so both do the same work; the largest
@@ -40,8 +41,12 @@ def ingest_sample(sample_dir) -> pa.Table:
     return table.filter(pc.is_null(table.column("reason")))
 
 
-def load_docs(path: str | None, n: int) -> list[str]:
-    if path:
+def load_docs(path: str | None, n: int, real: str | None = None) -> list[str]:
+    if real:
+        import corpus
+
+        texts = [t for t in corpus.load(slice=real == "slice", columns=["text"]).column("text").to_pylist() if t]
+    elif path:
         from refinery.scoring.corpus_io import read_documents
 
         texts = read_documents([path]).column("text").to_pylist()
@@ -65,6 +70,8 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--docs", help="stage output / Parquet / JSONL with documents (default: the bundled sample)")
+    p.add_argument("--real", choices=("slice", "site"), nargs="?", const="slice",
+                   help="the real corpus's documents (make corpus) instead of the bundled sample")
     p.add_argument("--n", type=int, default=512)
     p.add_argument("--model", default="models/quality_bert")
     p.add_argument("--domain", default="models/domain.ftz")
@@ -84,7 +91,7 @@ def main(argv=None) -> int:
     from refinery.scoring.fasttext_model import load_fasttext, predict_binary, prepare_text
 
     torch.set_num_threads(1)
-    texts = load_docs(args.docs, args.n)
+    texts = load_docs(args.docs, args.n, args.real)
     chars = sum(len(t) for t in texts)
     ours = BertQualityScorer(args.model, BertRuntime(max_length=args.max_length, batch_size=args.batch_size, torch_threads=1, device="cpu"))
     pipe = pipeline("text-classification", model=ours.model, tokenizer=ours.tokenizer, device=-1, top_k=None)
@@ -119,7 +126,8 @@ def main(argv=None) -> int:
         "cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
         "date": time.strftime("%Y-%m-%d"),
     }
-    print(f"{n} documents, mean {res['mean_chars']} chars, BERT {res['bert_params']:,} params, max_length {ours.max_length}, 1 core")
+    res["documents"] = f"real corpus ({args.real})" if args.real else (args.docs or "bundled sample")
+    print(f"{res['documents']}: {n} documents, mean {res['mean_chars']} chars, BERT {res['bert_params']:,} params, max_length {ours.max_length}, 1 core")
     print(f"{'path':<44}{'docs/s/core':>12}")
     print(f"{'BERT: ours (length-bucketed, inference_mode)':<44}{res['bert_ours_docs_per_s']:>12}")
     print(f"{'BERT: transformers pipeline (batch_size=1)':<44}{res['bert_pipeline_docs_per_s']:>12}")

@@ -1,9 +1,10 @@
 """Tokens/s per core: the tokenize job's path against raw ``tokenizers`` ``encode_batch``, same texts (run as bench/tokenize.py).
 
-    python bench/tokenize.py [--repeat-corpus 4] [--passes 3] [--spark]
+    python bench/tokenize.py [--real [slice|site]] [--repeat-corpus 4] [--passes 3] [--spark]
 
-Texts: the bundled sample's JSONL as documents (ingest operator, no Spark; zh/en/code), the
-corpus repeated ``--repeat-corpus`` times. Tokenizer: byte-level BPE (8192) trained on them.
+Texts: the bundled sample's JSONL as documents (ingest operator, no Spark; zh/en/code), or with
+``--real`` the real corpus's documents (``corpus.load()``'s text, channel = its language, ``code``
+for source files; ``make corpus``), repeated ``--repeat-corpus`` times (default 1 with ``--real``). Tokenizer: byte-level BPE (8192) trained on them.
 Everything runs pinned to one CPU with the tokenizer's thread pool at one thread, so the
 figures are per core. Measured side by side in one process, median of ``--passes``:
 
@@ -47,11 +48,15 @@ def _timed(fn, passes: int) -> float:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
-    p.add_argument("--repeat-corpus", type=int, default=4)
+    p.add_argument("--repeat-corpus", type=int, default=None, help="default 4 (1 with --real)")
+    p.add_argument("--real", choices=("slice", "site"), nargs="?", const="slice",
+                   help="the real corpus's documents (make corpus) instead of the bundled sample")
     p.add_argument("--passes", type=int, default=3)
     p.add_argument("--batch", type=int, default=1024)
     p.add_argument("--spark", action="store_true", help="also time the whole Spark job in local[1]")
     args = p.parse_args(argv)
+    if args.repeat_corpus is None:
+        args.repeat_corpus = 1 if args.real else 4
 
     from tokenizers import Tokenizer
 
@@ -62,7 +67,7 @@ def main(argv=None) -> int:
     from refinery.tokenize.train_tokenizer import train
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="bench-tokenize-"))
-    docs_dir = write_sample_documents(work / "docs")
+    docs_dir = real_documents(work / "docs", args.real) if args.real else write_sample_documents(work / "docs")
     tok_dir = work / "tok"
     train(read_channel_texts([str(docs_dir)], ["lang"]), 8192, str(tok_dir), sample_chars=2_000_000)
     docs = pq.read_table(docs_dir)
@@ -113,13 +118,26 @@ def main(argv=None) -> int:
     rows = [("raw encode_batch", t_raw), ("raw encode_batch_fast", t_fast), ("job operator path (encode + EOS + Arrow + chunk write)", t_job)]
     if args.spark:
         rows.append(("whole Spark job, local[1]", spark_job(work, docs_dir, tok_dir, texts, channels, chunk_budget)))
-    print(f"{n} documents, {chars:,} characters, {n_tokens:,} tokens (incl. EOS), 1 core, batch {args.batch}, "
+    print(f"{'real corpus (' + args.real + ')' if args.real else 'bundled sample'}: {n} documents, {chars:,} characters, {n_tokens:,} tokens (incl. EOS), 1 core, batch {args.batch}, "
           f"median of {args.passes}")
     print("| path | seconds | tokens/s per core | relative to raw encode_batch |")
     print("|---|---:|---:|---:|")
     for name, t in rows:
         print(f"| {name} | {t:.3f} | {n_tokens / t:,.0f} | {t_raw / t:.2f}x |")
     return 0
+
+
+def real_documents(out_dir: pathlib.Path, which: str) -> pathlib.Path:
+    """The corpus's texts as a documents dataset with a ``lang`` channel (``code`` for source files)."""
+    import corpus
+
+    table = corpus.load(slice=which == "slice", columns=["doc_id", "text", "lang", "kind"])
+    lang = [("code" if k == "code" else (lg or "und")) for lg, k in
+            zip(table.column("lang").to_pylist(), table.column("kind").to_pylist())]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"doc_id": table.column("doc_id"), "text": table.column("text"), "lang": lang}),
+                   out_dir / "part-00000.parquet")
+    return out_dir
 
 
 def spark_job(work, docs_dir, tok_dir, texts, channels, chunk_budget) -> float:
