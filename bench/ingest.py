@@ -2,14 +2,18 @@
 
     python bench/ingest.py [--warc sample/data/warc | --real [slice|site]] [--repeat K] [--runs 3] [--spark-runs 3]
                            [--datatrove-python .bench/venv-datatrove/bin/python]
-    python bench/ingest.py --scale [100,300,1000] [--runs 3] [--tmp DIR]
+    python bench/ingest.py --scale [100,300,1000] [--runs 3,3,1] [--pipelines-at MB=spark1,...] [--tmp DIR]
+    python bench/ingest.py --startup [--runs 3] [--tmp DIR]
 
 ``--real``: the real corpus's Common Crawl-layout archives (``make corpus``: corpus/warc.py, one gzip
 member per record) instead of the bundled sample, plus the line recall of each side's text against
 the corpus's lxml text (corpus/recall.py). ``--scale``: the whole jobs at each input size (MB of
-WARC.gz): replicas of every real page (own URLs, record ids and a replica tag in every block), then
-per run ``jobs/ingest.py`` on ``local[1]`` (one CPU) and ``local[2]`` (two CPUs) and datatrove with each
-extractor (one CPU); min / median / max wall of ``--runs`` runs, docs/s and MB/s per core.
+WARC.gz; bench/scale_common.py: replicas of every real page, own URLs, record ids and a replica tag in
+every block), then per round ``jobs/ingest.py`` on ``local[1]`` (one CPU) and ``local[2]`` (two CPUs)
+and the whole datatrove worker process with each extractor (one CPU), each a ``taskset``-pinned
+process tree timed launch → exit: min / median / max of wall and of CPU seconds of every process in
+the tree, docs and MB per core. ``--startup``: the job on a one-page input, and its parts
+(bench/ingest_startup.py).
 
 (``make bench`` builds the datatrove virtualenv and runs this with the defaults.)
 
@@ -47,12 +51,10 @@ looked up by WARC-Record-ID (a page a side did not keep counts as an empty outpu
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import glob
 import json
 import os
 import pathlib
-import re
 import resource
 import shutil
 import statistics
