@@ -8,8 +8,7 @@ Practitioner warning (seeds/000): every quality scorer rates code, markdown and 
 from __future__ import annotations
 
 
-# A category that loses more than this share of its documents at the score step gets a warning line.
-WARN_LOSS = 0.5
+from refinery.report.kept_rates import kept_rates, loss_warnings
 
 
 def threshold_bias_report(df, per_category: dict, global_threshold: float, prose: tuple, formatted: tuple,
@@ -18,7 +17,7 @@ def threshold_bias_report(df, per_category: dict, global_threshold: float, prose
 
     rows = (
         df.groupBy(F.coalesce(F.col(category_col), F.lit("unknown")).alias("category"),
-                   F.coalesce(F.col(lang_col), F.lit("-")).alias("lang"))
+                   F.col(lang_col).alias("lang"))
         .agg(
             F.count(F.lit(1)).alias("rows"),
             F.sum(F.col("reason").isNull().cast("long")).alias("kept"),
@@ -29,10 +28,11 @@ def threshold_bias_report(df, per_category: dict, global_threshold: float, prose
         )
         .collect()
     )
-    by_category_lang, totals = {}, {}
-    for r in sorted(rows, key=lambda r: (r["category"], r["lang"])):
-        by_category_lang[f"{r['category']}/{r['lang']}"] = {"category": r["category"], "lang": r["lang"], "rows": r["rows"],
-                                                          "kept": r["kept"], "kept_rate": round(r["kept"] / r["rows"], 4)}
+    # the same kept-rate table and warnings as the clean job's (refinery.report.kept_rates)
+    kept_table = kept_rates({"category": r["category"], "lang": r["lang"], "rows_in": r["rows"], "rows_kept": r["kept"]}
+                            for r in rows)
+    totals = {}
+    for r in sorted(rows, key=lambda r: (r["category"], r["lang"] or "")):
         t = totals.setdefault(r["category"], {k: 0 for k in ("rows", "kept", "below_global", "only_global", "sum_score", "scored")})
         for k in t:
             t[k] += r[k] or 0
@@ -49,9 +49,7 @@ def threshold_bias_report(df, per_category: dict, global_threshold: float, prose
             "global_threshold_keep_rate": round(1 - t["below_global"] / n, 4),
             "removed_only_by_global_threshold": t["only_global"],
         }
-    warnings = [f"WARNING score drops {1 - e['keep_rate']:.0%} of category {cat} ({e['rows'] - e['kept']:,} of {e['rows']:,} "
-                f"documents, threshold {e['threshold']})" for cat, e in sorted(by_category.items())
-                if e["rows"] and e["rows"] - e["kept"] > WARN_LOSS * e["rows"]]
+    warnings = loss_warnings(kept_table, "score")
 
     def group(names):
         sel = [by_category[c] for c in names if c in by_category]
@@ -70,7 +68,7 @@ def threshold_bias_report(df, per_category: dict, global_threshold: float, prose
             "global_threshold": global_threshold,
             "summary": summary,
             "by_category": by_category,
-            "by_category_lang": by_category_lang,
+            "by_category_lang": kept_table["by_category_lang"],
             "warnings": warnings,
             "note": "keep_rate: with the per-category thresholds (what the job did); global_threshold_*: "
                     "what one threshold for every category would have done",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+from refinery.report.kept_rates import format_kept_rates
 from refinery.scoring.categories import FORMATTED, PROSE
 from refinery.scoring.config import ScoreConfig, is_uri
 from refinery.scoring.operator import check_models, make_score_operator, resolve_thresholds
@@ -62,8 +63,7 @@ def format_report(stats: dict) -> str:
     lines = [format_summary(stats), "  keep rate per-category thresholds vs one global threshold "
              f"({bias['global_threshold']:.3f}): " +
              ", ".join(f"{k}={v['keep_rate']}/{v['global_threshold_keep_rate']}" for k, v in s.items() if v["rows"]),
-             "  kept rate per (category, lang): " +
-             ", ".join(f"{k}={v['kept_rate']:.2f} ({v['kept']:,}/{v['rows']:,})" for k, v in bias["by_category_lang"].items())]
+             *format_kept_rates(bias)]
     return "\n".join(lines + bias["warnings"])
 
 

@@ -78,11 +78,11 @@ def test_kept_rate_per_category_and_language_and_loss_warnings(scored):
     kept = direct["quality_score"].to_numpy(zero_copy_only=False) >= cut
     expected = {}
     for cat, lang, k in zip(direct["category"].to_pylist(), batch.column("lang").to_pylist(), kept):
-        e = expected.setdefault(f"{cat}/{lang}", [0, 0])
+        e = expected.setdefault(f"{cat}/{lang or 'unknown'}", [0, 0])
         e[0] += 1
         e[1] += int(k)
     got = json.loads((out / "_stats.json").read_text())["bias_check"]
-    assert {k: [v["rows"], v["kept"]] for k, v in got["by_category_lang"].items()} == expected
+    assert {k: [v["rows_in"], v["rows_kept"]] for k, v in got["by_category_lang"].items()} == expected
     per_cat = {}
     for key, (n, k) in expected.items():
         c = per_cat.setdefault(key.split("/")[0], [0, 0])
@@ -90,10 +90,10 @@ def test_kept_rate_per_category_and_language_and_loss_warnings(scored):
         c[1] += k
     losing = {c for c, (n, k) in per_cat.items() if n - k > n / 2}
     assert "ads_spam" in losing  # spam is what the scorer removes
-    assert {w.split(" of category ")[1].split(" ")[0] for w in got["warnings"]} == losing
-    assert all(w.startswith("WARNING score drops ") and "\n" not in w for w in got["warnings"])
+    assert {w.split(" category ")[1].split(" ")[0] for w in got["warnings"]} == losing
+    assert all(w.startswith("[score] WARNING: category ") and "\n" not in w for w in got["warnings"])
     report = score_job.format_report(stats)
-    assert "kept rate per (category, lang): " in report and all(w in report.splitlines() for w in got["warnings"])
+    assert "kept rate by category/lang" in report and all(w in report.splitlines() for w in got["warnings"])
 
 
 def run_main(*args):

@@ -62,7 +62,7 @@ def test_each_spark_submit_job_reads_the_previous_jobs_output_directory(sample_t
     assert "keep rate per-category thresholds vs one global threshold" in logs["score"]
     bias = score["bias_check"]  # the shipped domain model (trained on the real corpus) knows four classes
     assert set(bias["by_category"]) <= {"code", "markdown_docs", "literature", "ads_spam"}, bias["by_category"]
-    assert sum(e["rows"] for e in bias["by_category_lang"].values()) == score["rows_in"]
+    assert sum(e["rows_in"] for e in bias["by_category_lang"].values()) == score["rows_in"]
     for warning in bias["warnings"]:  # a category losing more than half is named on the console
         assert warning in logs["score"]
     mixed = ds.dataset(str(run["mix"] / "data"), format="parquet").to_table(columns=["doc_id", "order"]).sort_by("order")
