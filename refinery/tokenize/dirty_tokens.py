@@ -12,10 +12,8 @@ vocabulary is final. A token is dirty when its text
 from __future__ import annotations
 
 import functools
-import os
 import re
 
-DIRTY_WORDS_FILE = os.path.join(os.path.dirname(__file__), "data", "dirty_words.txt")
 URL_MARKERS = re.compile(r"https?|://|www\.|\.(com|cn|net|org|biz|info|html?|php|asp)\b", re.IGNORECASE)
 
 
@@ -46,8 +44,15 @@ def token_text(token: str) -> str:
 
 
 def load_dirty_words(path: str | None = None) -> list[str]:
-    with open(path or DIRTY_WORDS_FILE, encoding="utf-8") as f:
-        return [w.strip().lower() for w in f if w.strip() and not w.startswith("#")]
+    """The shipped list (read through the package, so it is found in a ``--py-files`` zip too), or ``path``."""
+    if path is None:
+        from importlib.resources import files
+
+        text = files(__package__).joinpath("data", "dirty_words.txt").read_text(encoding="utf-8")
+    else:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    return [w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")]
 
 
 class DirtyTokenRules:

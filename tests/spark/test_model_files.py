@@ -102,3 +102,25 @@ def test_damaged_files_are_rows_not_a_dead_filesystem():
     assert unreadable_filesystem({"/d/a.warc": fail, "/d/b.warc": dict(fail, error="ValueError: not gzip")}) is None
     assert unreadable_filesystem({"/d/a.warc": fail, f"{UNREACHABLE}/b.warc": fail}) is None  # two filesystems
     assert unreadable_filesystem({}) is None
+
+
+def test_shipped_word_lists_are_read_from_the_code_zip(tmp_path):
+    """An executor imports the code from make dist's --py-files zip, where ``open(__file__…)``
+    cannot reach a data file: the tokenizer's dirty-word list must come through the package (clean's
+    lists do, and the standalone-cluster test runs clean from the zip). ``-S``: no site-packages, so
+    nothing but the zip can supply the module."""
+    import subprocess
+    import sys
+
+    from refinery.deploy import pack_code
+
+    zipped = tmp_path / "refinery.zip"
+    pack_code(str(REPO), str(zipped))
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import refinery.tokenize.dirty_tokens as d; "
+             "assert d.__file__.startswith(sys.argv[1]), d.__file__; "
+             "print(len(d.load_dirty_words()))")
+    out = subprocess.run([sys.executable, "-S", "-c", probe, str(zipped)], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    with open(REPO / "refinery" / "tokenize" / "data" / "dirty_words.txt", encoding="utf-8") as f:  # the source file is the oracle
+        dirty = {w.strip().lower() for w in f if w.strip() and not w.startswith("#")}
+    assert int(out.stdout) == len(dirty) > 0
