@@ -33,9 +33,3 @@ def test_default_models_score_the_bundled_sample(spark, tmp_path):
     # spam is what the scorer is for: most of it goes
     assert bias["by_category"]["ads_spam"]["keep_rate"] < 0.5, bias["by_category"]["ads_spam"]
     assert "keep rate per-category thresholds vs one global threshold" in out
-    # the shipped domain model (trained on the real corpus) knows four classes; the sample's
-    # template news and encyclopedia prose lands in literature or markdown_docs
-    assert set(bias["by_category"]) <= {"code", "markdown_docs", "literature", "ads_spam"}, bias["by_category"]
-    assert sum(e["rows"] for e in bias["by_category_lang"].values()) == stats["rows_in"]
-    for warning in bias["warnings"]:  # a category losing more than half is named on the console
-        assert warning in out
