@@ -1,13 +1,13 @@
 """End to end through the deepspeed launcher: 2 CPU ranks (DS_ACCELERATOR=cpu, gloo), tiny model.
 
-Each launch costs tens of seconds of imports, so scenarios are combined into five launches:
-  A  ZeRO-3, document masking (loader-built cu_seqlens), uninterrupted (loss falls; reference for
-     the resume and the export)
-  B  ZeRO-3, same config, SIGKILL after step 7; relaunched with a `save` request waiting and loss
-     spikes injected at steps 11–13: auto-resume from ckpt-5 retraces A exactly, the request makes a
-     checkpoint, the spikes are skipped (decided on the device), then a rollback to the newest checkpoint;
-     relaunched on other shards: refused in one line (shard fingerprint)
-  E  ZeRO-2, --init-from the export of A: starts at the exported model's loss and keeps learning
+Each launch costs tens of seconds of imports, so scenarios are combined into four launches:
+  B  ZeRO-3, document masking (loader-built cu_seqlens), SIGKILL after step 9: its steps 1–9 are the
+     uninterrupted reference; relaunched with a `save` request waiting and loss spikes injected at
+     steps 11–13: auto-resume from ckpt-5 retraces steps 6–9 of the first launch exactly, the request
+     makes a checkpoint, the spikes are skipped (decided on the device), then a rollback to the newest
+     checkpoint; the loss falls over the 14 steps (the source of the export)
+  R  relaunched on other shards: refused in one line (shard fingerprint)
+  E  ZeRO-2, --init-from the export of B: starts at the exported model's loss and keeps learning
 """
 import os
 
@@ -39,30 +39,30 @@ def _zero3_args(shards, run_dir, *extra):
 
 @pytest.fixture(scope="module")
 def zero3_run(shards, tmp_path_factory):
+    """(run_dir, the first launch's metrics up to its SIGKILL): the resumed, spiked, rolled-back run to step 14."""
     run_dir = tmp_path_factory.mktemp("zero3")
-    check(deepspeed(_zero3_args(shards, run_dir)))
-    return run_dir
-
-
-def test_zero3_sigkill_resume_is_exact_then_save_request_spikes_and_rollback(shards, zero3_run, tmp_path):
-    ref, ref_events = metrics(zero3_run)
-    losses = [ref[s]["loss"] for s in range(1, 15)]
-    assert np.mean(losses[-3:]) < losses[0] - 0.4, losses
-    assert {"loss/zh", "loss/en", "loss/code"} <= set(ref[14]) and ref[14]["consumed_tokens"] == 14 * 2 * 4 * 64
-    assert any(e["event"] == "checkpoint" and e["reason"] == "chunk_boundary" for e in ref_events)
-
-    run_dir = tmp_path / "killed"
-    killed = deepspeed(_zero3_args(shards, run_dir, "debug.kill_at_step=7"))
+    killed = deepspeed(_zero3_args(shards, run_dir, "debug.kill_at_step=9"))
     assert killed.returncode != 0
-    assert max(metrics(run_dir)[0]) == 7
+    before_kill = metrics(run_dir)
     # relaunch: auto-resume; a `save` request is waiting; loss spikes are injected at steps 11–13
     (run_dir / "save").touch()
     check(deepspeed(_zero3_args(shards, run_dir, "debug.spike_steps=[11,12,13]", "stability.rollback_after=3")))
+    return run_dir, before_kill
+
+
+def test_zero3_sigkill_resume_is_exact_then_save_request_spikes_and_rollback(shards, zero3_run, tmp_path):
+    run_dir, (first, first_events) = zero3_run
+    assert max(first) == 9 and not any(e["event"] == "resume" for e in first_events)
+    assert first[9]["consumed_tokens"] == 9 * 2 * 4 * 64
     resumed, events = metrics(run_dir)
     assert [e["checkpoint"] for e in events if e["event"] == "resume"] == [str(run_dir / "ckpt-5")]
-    for step in range(6, 11):  # up to the first spike the resumed run retraces the uninterrupted one
-        assert resumed[step]["lr"] == ref[step]["lr"]
-        assert abs(resumed[step]["loss"] - ref[step]["loss"]) <= 1e-6, step
+    for step in range(6, 10):  # the resumed run retraces the first launch's steps after ckpt-5 exactly
+        assert resumed[step]["lr"] == first[step]["lr"]
+        assert abs(resumed[step]["loss"] - first[step]["loss"]) <= 1e-6, step
+    losses = [resumed[s]["loss"] for s in range(1, 15)]
+    assert np.mean(losses[-3:]) < losses[0] - 0.4, losses
+    assert {"loss/zh", "loss/en", "loss/code"} <= set(resumed[14]) and resumed[14]["consumed_tokens"] == 14 * 2 * 4 * 64
+    assert any(e["event"] == "checkpoint" and e["reason"] == "chunk_boundary" for e in events)
 
     saves = [(e["step"], e["reason"]) for e in events if e["event"] == "checkpoint"]
     assert (6, "requested") in saves and not (run_dir / "save").exists()
@@ -83,6 +83,7 @@ def test_zero3_sigkill_resume_is_exact_then_save_request_spikes_and_rollback(sha
 
 
 def test_export_gives_the_trainer_logits_and_zero2_continues_from_it_at_the_same_loss(shards, zero3_run, tmp_path):
+    zero3_run, _ = zero3_run
     from deepspeed.utils.zero_to_fp32 import get_fp32_state_dict_from_zero_checkpoint
     from transformers import AutoModelForCausalLM
 
