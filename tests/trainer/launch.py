@@ -39,3 +39,13 @@ def metrics(run_dir) -> tuple[dict, list]:
 
 def check(proc: subprocess.CompletedProcess) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+TINY = "trainer/configs/tiny.yaml"
+
+
+def zero3_args(shards, run_dir, *extra) -> list[str]:
+    """The ZeRO-3 run of the e2e tests (tests/trainer/conftest.py), 14 steps."""
+    return ["--config", TINY, f"data.shards={shards}", f"run_dir={run_dir}", "train.max_steps=14",
+            "checkpoint.every_steps=5", "deepspeed.zero_stage=3", "data.document_mask=true",
+            "data.shuffle=true", *extra]  # shuffled chunks: every channel in every log interval

@@ -1,7 +1,8 @@
 """Phases, held-out eval, schedule.total_steps, drop detection and the rollback tool, end to end.
 
-2 CPU ranks through the deepspeed launcher (ZeRO-2), four launches in all:
-  R   80 steps uninterrupted: phase "main" (shards A) then phase "anneal" (shards B, a new channel,
+2 CPU ranks through the deepspeed launcher (ZeRO-2), four launches in all, each continuing
+pretraining (--init-from) from the export of test_train_e2e's ZeRO-3 run (tests/trainer/conftest.py):
+  R   80 steps uninterrupted, starting at the exported model's loss: phase "main" (shards A) then phase "anneal" (shards B, a new channel,
       RoPE theta and LR scale changed) from step 50; held-out shards E every 20 steps; a drop injected
   S   the same config stopped at 40 (schedule.total_steps=80), then relaunched to 80: the resume
       crosses the phase switch and equals R step for step
@@ -14,7 +15,9 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+import torch
 
 from tests.trainer.launch import REPO, check, deepspeed, env, metrics
 from trainer.synthetic import write_synthetic_shards
@@ -27,9 +30,10 @@ WINDOWS_PER_STEP = 2 * 4      # 2 ranks × micro-batch 4, grad_accum 1
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
+def data(tmp_path_factory, zero3_export):
     root = tmp_path_factory.mktemp("curriculum")
     dirs = {name: str(root / name) for name in ("main", "anneal", "heldout")}
+    dirs["init"] = str(zero3_export[0])
     write_synthetic_shards(dirs["main"], n_chunks=3, tokens_per_chunk=6000, seed=0)
     write_synthetic_shards(dirs["anneal"], n_chunks=3, tokens_per_chunk=6000, seed=1, channels=["en", "math"])
     write_synthetic_shards(dirs["heldout"], n_chunks=1, tokens_per_chunk=3000, seed=2)
@@ -40,7 +44,7 @@ def _args(data, run_dir, max_steps, *extra):
     phases = [{"name": "main", "shards": data["main"]},
               {"name": "anneal", "shards": data["anneal"], "start": SWITCH, "lr_scale": 0.5,
                "rope": {"theta": 50000.0}}]
-    return ["--config", TINY, f"run_dir={run_dir}", f"data.shards={data['main']}",
+    return ["--config", TINY, "--init-from", data["init"], f"run_dir={run_dir}", f"data.shards={data['main']}",
             f"data.eval_shards={data['heldout']}", "eval.every_steps=20", "eval.max_tokens=1024",
             f"phases={json.dumps(phases)}", "schedule.total_steps=80", f"train.max_steps={max_steps}",
             "checkpoint.every_steps=10", "checkpoint.keep_last=6", "stability.window=10",
@@ -65,6 +69,23 @@ def _cosine(step, peak=3e-3, warmup=4, total=80, floor=0.1):
 def test_stop_at_40_and_extend_to_80_equals_one_run_across_the_phase_switch(data, reference, tmp_path):
     ref, ref_events = metrics(reference)
     assert sorted(ref) == list(range(1, 81))
+    # continue-pretrain from the export: starts at the exported model's loss on the first global
+    # batch (2 ranks × micro-batch 4 of the main shards, in order), and learns
+    from transformers import AutoModelForCausalLM
+
+    from trainer.data import ChannelRegistry, PackedSampler, SamplerState
+
+    assert [e["path"] for e in ref_events if e["event"] == "init_from"] == [data["init"]]
+    samples, _, _ = PackedSampler(data["main"], 64, 8, False, SamplerState(seed=1234), ChannelRegistry(8)).next_global_micro()
+    ids = torch.from_numpy(np.stack([s["input_ids"] for s in samples]))
+    labels = torch.from_numpy(np.stack([s["labels"] for s in samples]))
+    with torch.no_grad():
+        logits = AutoModelForCausalLM.from_pretrained(data["init"]).eval()(input_ids=ids).logits
+    expected_loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten()).item()
+    assert abs(ref[1]["loss"] - expected_loss) < 1e-5, (ref[1]["loss"], expected_loss)
+    losses = [ref[s]["loss"] for s in range(1, 11)]
+    assert np.mean(losses[-3:]) < losses[0] - 0.2, losses
+    assert (reference / "tensorboard").is_dir()
     for step in (1, 10, 40, 50, 51, 80):  # one curve of 80 steps; the anneal phase at half the LR
         assert ref[step]["lr"] == pytest.approx(_cosine(step - 1) * (0.5 if step > SWITCH else 1.0), rel=1e-12)
     # the switch: phase events, and the new channel appears only from the anneal phase on
@@ -104,6 +125,13 @@ def test_stop_at_40_and_extend_to_80_equals_one_run_across_the_phase_switch(data
     oracle = channel_perplexity(load_model(str(tmp_path / "hf")), data["heldout"], 64, max_windows=16)
     for name, r in oracle["channels"].items():
         assert abs(r["loss"] - ref[80][f"eval_loss/{name}"]) < 1e-4, name
+    # the ZeRO-2 checkpoint exports to the same tensors as DeepSpeed's own consolidation
+    from deepspeed.utils.zero_to_fp32 import get_fp32_state_dict_from_zero_checkpoint
+
+    consolidated = get_fp32_state_dict_from_zero_checkpoint(str(reference), tag="ckpt-80")
+    exported = AutoModelForCausalLM.from_pretrained(tmp_path / "hf").state_dict()
+    assert all(torch.equal(exported[k], v) for k, v in consolidated.items() if k in exported)
+    assert set(consolidated) - set(exported) <= {"lm_head.weight"}
 
     # the injected drop is detected and logged with the chunk and windows of its batch: step 60 is
     # the anneal phase's 10th step, with shuffle off windows 72–79 of its first chunk

@@ -1,68 +1,39 @@
 """End to end through the deepspeed launcher: 2 CPU ranks (DS_ACCELERATOR=cpu, gloo), tiny model.
 
-Each launch costs tens of seconds of imports, so scenarios are combined into five launches:
-  A  ZeRO-3, document masking (loader-built cu_seqlens), uninterrupted (loss falls; reference for
-     the resume and the export)
-  B  ZeRO-3, same config, SIGKILL after step 7; relaunched with a `save` request waiting and loss
-     spikes injected at steps 11–13: auto-resume from ckpt-5 retraces A exactly, the request makes a
-     checkpoint, the spikes are skipped (decided on the device), then a rollback to the newest checkpoint;
-     relaunched on other shards: refused in one line (shard fingerprint)
-  E  ZeRO-2, --init-from the export of A: starts at the exported model's loss and keeps learning
+Each launch costs tens of seconds of imports, so scenarios are combined into three launches
+(B's two are the session fixture of tests/trainer/conftest.py):
+  B  ZeRO-3, document masking (loader-built cu_seqlens), SIGKILL after step 9: its steps 1–9 are the
+     uninterrupted reference; relaunched with a `save` request waiting and loss spikes injected at
+     steps 11–13: auto-resume from ckpt-5 retraces steps 6–9 of the first launch exactly, the request
+     makes a checkpoint, the spikes are skipped (decided on the device), then a rollback to the newest
+     checkpoint; the loss falls over the 14 steps (the source of the export)
+  R  relaunched on other shards: refused in one line (shard fingerprint)
+The export of B gives the trainer's logits; test_curriculum_e2e continues pretraining from it
+with ZeRO-2 (starts at the exported model's loss, keeps learning, its checkpoints export exactly).
 """
-import os
-
 import numpy as np
 import pytest
 import torch
 
-from tests.trainer.launch import check, deepspeed, metrics
+from tests.trainer.launch import TINY, deepspeed, metrics, zero3_args
 from trainer.synthetic import write_synthetic_shards
 
 pytestmark = pytest.mark.slow
 
-TINY = "trainer/configs/tiny.yaml"
 
-
-@pytest.fixture(scope="module")
-def shards(tmp_path_factory):
-    out = tmp_path_factory.mktemp("shards")
-    # 3 small chunks: the runs cross chunk boundaries (checkpoints there) and epochs
-    write_synthetic_shards(str(out), n_chunks=3, tokens_per_chunk=6000, vocab_size=512, seed=0)
-    return str(out)
-
-
-def _zero3_args(shards, run_dir, *extra):
-    return ["--config", TINY, f"data.shards={shards}", f"run_dir={run_dir}", "train.max_steps=14",
-            "checkpoint.every_steps=5", "deepspeed.zero_stage=3", "data.document_mask=true",
-            "data.shuffle=true", *extra]  # shuffled chunks: every channel in every log interval
-
-
-@pytest.fixture(scope="module")
-def zero3_run(shards, tmp_path_factory):
-    run_dir = tmp_path_factory.mktemp("zero3")
-    check(deepspeed(_zero3_args(shards, run_dir)))
-    return run_dir
-
-
-def test_zero3_sigkill_resume_is_exact_then_save_request_spikes_and_rollback(shards, zero3_run, tmp_path):
-    ref, ref_events = metrics(zero3_run)
-    losses = [ref[s]["loss"] for s in range(1, 15)]
-    assert np.mean(losses[-3:]) < losses[0] - 0.4, losses
-    assert {"loss/zh", "loss/en", "loss/code"} <= set(ref[14]) and ref[14]["consumed_tokens"] == 14 * 2 * 4 * 64
-    assert any(e["event"] == "checkpoint" and e["reason"] == "chunk_boundary" for e in ref_events)
-
-    run_dir = tmp_path / "killed"
-    killed = deepspeed(_zero3_args(shards, run_dir, "debug.kill_at_step=7"))
-    assert killed.returncode != 0
-    assert max(metrics(run_dir)[0]) == 7
-    # relaunch: auto-resume; a `save` request is waiting; loss spikes are injected at steps 11–13
-    (run_dir / "save").touch()
-    check(deepspeed(_zero3_args(shards, run_dir, "debug.spike_steps=[11,12,13]", "stability.rollback_after=3")))
+def test_zero3_sigkill_resume_is_exact_then_save_request_spikes_and_rollback(zero3_run, tmp_path):
+    run_dir, (first, first_events) = zero3_run
+    assert max(first) == 9 and not any(e["event"] == "resume" for e in first_events)
+    assert first[9]["consumed_tokens"] == 9 * 2 * 4 * 64
     resumed, events = metrics(run_dir)
     assert [e["checkpoint"] for e in events if e["event"] == "resume"] == [str(run_dir / "ckpt-5")]
-    for step in range(6, 11):  # up to the first spike the resumed run retraces the uninterrupted one
-        assert resumed[step]["lr"] == ref[step]["lr"]
-        assert abs(resumed[step]["loss"] - ref[step]["loss"]) <= 1e-6, step
+    for step in range(6, 10):  # the resumed run retraces the first launch's steps after ckpt-5 exactly
+        assert resumed[step]["lr"] == first[step]["lr"]
+        assert abs(resumed[step]["loss"] - first[step]["loss"]) <= 1e-6, step
+    losses = [resumed[s]["loss"] for s in range(1, 15)]
+    assert np.mean(losses[-3:]) < losses[0] - 0.4, losses
+    assert {"loss/zh", "loss/en", "loss/code"} <= set(resumed[14]) and resumed[14]["consumed_tokens"] == 14 * 2 * 4 * 64
+    assert any(e["event"] == "checkpoint" and e["reason"] == "chunk_boundary" for e in events)
 
     saves = [(e["step"], e["reason"]) for e in events if e["event"] == "checkpoint"]
     assert (6, "requested") in saves and not (run_dir / "save").exists()
@@ -76,55 +47,35 @@ def test_zero3_sigkill_resume_is_exact_then_save_request_spikes_and_rollback(sha
 
     other = tmp_path / "other-shards"
     write_synthetic_shards(str(other), n_chunks=2, tokens_per_chunk=6000, vocab_size=512, seed=9)
-    refused = deepspeed(_zero3_args(str(other), run_dir, "train.max_steps=20"))
+    refused = deepspeed(zero3_args(str(other), run_dir, "train.max_steps=20"))
     assert refused.returncode != 0
     errors = [line for line in refused.stderr.splitlines() if line.startswith("pretrain: ")]
     assert len(errors) == 1 and "was trained on shards" in errors[0] and str(other) in errors[0], refused.stderr[-2000:]
 
 
-def test_export_gives_the_trainer_logits_and_zero2_continues_from_it_at_the_same_loss(shards, zero3_run, tmp_path):
+def test_export_gives_the_trainer_logits(zero3_shards, zero3_run, zero3_export, tmp_path):
+    """(test_curriculum_e2e continues from this export with ZeRO-2 and checks it starts at its loss.)"""
     from deepspeed.utils.zero_to_fp32 import get_fp32_state_dict_from_zero_checkpoint
-    from transformers import AutoModelForCausalLM
+    from transformers import AutoConfig, AutoModelForCausalLM, GenerationConfig
 
     from refinery.config import load_config, parse_overrides
     from trainer.config import TrainerConfig
     from trainer.data import ChannelRegistry, PackedSampler, SamplerState
-    from trainer.export import export
     from trainer.model import build_model
 
-    out = tmp_path / "hf"
-    info = export(str(zero3_run / "ckpt-14"), str(out))
+    run_dir, _ = zero3_run
+    out, info = zero3_export
     assert (out / "model.safetensors").exists() and info["shards"] == 1
-    from transformers import AutoConfig, GenerationConfig
     assert AutoConfig.from_pretrained(out).eos_token_id == 511 == GenerationConfig.from_pretrained(out).eos_token_id
     hf = AutoModelForCausalLM.from_pretrained(out).eval()
-    cfg = load_config(TINY, TrainerConfig, parse_overrides([f"data.shards={shards}", f"run_dir={tmp_path}"]))
+    cfg = load_config(TINY, TrainerConfig, parse_overrides([f"data.shards={zero3_shards}", f"run_dir={tmp_path}"]))
     trained = build_model(cfg.model, seed=0)
-    trained.load_state_dict(get_fp32_state_dict_from_zero_checkpoint(str(zero3_run), tag="ckpt-14"), strict=False)
+    trained.load_state_dict(get_fp32_state_dict_from_zero_checkpoint(str(run_dir), tag="ckpt-14"), strict=False)
     trained.eval()
     # the first global batch of a 2-rank run (2 × micro-batch 4)
-    sampler = PackedSampler(shards, 64, 8, cfg.data.shuffle, SamplerState(seed=cfg.train.seed), ChannelRegistry(8))
+    sampler = PackedSampler(zero3_shards, 64, 8, cfg.data.shuffle, SamplerState(seed=cfg.train.seed), ChannelRegistry(8))
     samples, _, _ = sampler.next_global_micro()
     ids = torch.from_numpy(np.stack([s["input_ids"] for s in samples]))
-    labels = torch.from_numpy(np.stack([s["labels"] for s in samples]))
     with torch.no_grad():
         ours, theirs = trained(input_ids=ids).logits, hf(input_ids=ids).logits
-        expected_loss = torch.nn.functional.cross_entropy(theirs.flatten(0, 1), labels.flatten()).item()
     assert torch.allclose(ours, theirs, atol=1e-5)
-
-    # continue-pretrain from the export with ZeRO-2: starts at the exported model's loss, and learns
-    run_dir = tmp_path / "continued"
-    check(deepspeed(["--config", TINY, "--init-from", str(out), f"data.shards={shards}", f"run_dir={run_dir}",
-                     "train.max_steps=10", "deepspeed.zero_stage=2"]))
-    steps, events = metrics(run_dir)
-    assert any(e["event"] == "init_from" for e in events)
-    assert abs(steps[1]["loss"] - expected_loss) < 1e-5, (steps[1]["loss"], expected_loss)
-    losses = [steps[s]["loss"] for s in range(1, 11)]
-    assert np.mean(losses[-3:]) < losses[0] - 0.2, losses
-    assert (run_dir / "tensorboard").is_dir()
-    # the ZeRO-2 checkpoint exports to the same tensors as DeepSpeed's own consolidation
-    export(str(run_dir / "ckpt-10"), str(tmp_path / "hf2"))
-    reference = get_fp32_state_dict_from_zero_checkpoint(str(run_dir), tag="ckpt-10")
-    exported = AutoModelForCausalLM.from_pretrained(tmp_path / "hf2").state_dict()
-    assert all(torch.equal(exported[k], v) for k, v in reference.items() if k in exported)
-    assert set(reference) - set(exported) <= {"lm_head.weight"}
