@@ -129,7 +129,11 @@ def _check_heldout_training(run):
 
     heldout = _rows(run / "mix" / "heldout")
     trained = set(_rows(run / "mix" / "data")) | set(_rows(run / "mix" / "anneal"))
-    assert len(heldout) == 12 and not set(heldout) & trained  # 6 per channel
+    # per channel min(docs_per_channel, floor(max_fraction x the channel's documents)), counted on the mix's input
+    langs = ds.dataset(str(run / "dedup" / "kept"), format="parquet", partitioning="hive").to_table(columns=["lang"])
+    langs = langs.column("lang").to_pylist()
+    expected = sum(min(6, int(0.2 * langs.count(lang))) for lang in ("zh", "en"))
+    assert len(heldout) == expected > 0 and not set(heldout) & trained
     assert sorted(d for p in list_chunks(str(run / "shards" / "heldout")) for d in ShardChunk(p).doc_ids()) == heldout
     rows = [json.loads(line) for line in (run / "train" / "metrics.jsonl").read_text().splitlines()]
     evals = [r for r in rows if "eval_loss" in r]
