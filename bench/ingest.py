@@ -538,18 +538,6 @@ def startup(args, cpu: int) -> None:
 # --------------------------------------------------------------------------- report
 
 
-def machine() -> str:
-    model = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(f.readline().split()[1])
-    return f"nproc={os.cpu_count()}, CPU {model!r}, RAM {mem_kb / 2**20:.0f} GiB"
-
-
 def pct(found: int, total: int) -> str:
     return f"{100 * found / total:.1f}%" if total else "n/a"
 
@@ -560,6 +548,8 @@ def summarize(runs: list[dict], key: str = "wall") -> tuple[float, float]:
 
 
 def main() -> None:
+    from scale_common import machine
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warc", default=os.path.join(ROOT, "sample", "data", "warc"), help="folder of *.warc.gz")
     parser.add_argument("--repeat", type=int, default=1, help="concatenate K copies of each file")
