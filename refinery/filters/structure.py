@@ -28,6 +28,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from refinery.filters.text_view import TextView
+
 # Code whatever its words: a shell or REPL prompt (not "# ", a markdown heading), a line of brackets alone, a comment opener.
 # Also a line of punctuation and symbols alone (``}``, ``);``, a table rule ``-----+-----``).
 CODE_ALWAYS = (r"^\s*(?:[$%]|>>>|\.\.\.:|[\w.-]+=[#>]|[\w.-]+>|[\w.-]+@[\w.:~/-]+[$#%])\s+\S"
@@ -105,27 +107,30 @@ def reduce_markup(texts: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(t, pattern=_URL, replacement="URL")
 
 
+def _code_lines_of(texts: pa.Array):
+    """Every document's ``text.split("\\n")`` lines (TextView's ``newline_lines``), the lines with
+    their markup reduced, which of them are code, which were blank, and per document the share of
+    its non-blank lines that are code."""
+    view = TextView(texts)
+    lines = view.newline_lines
+    reduced = reduce_markup(lines.values)
+    code = code_lines(reduced, lines.parent)
+    was_blank = ~_np(pc.match_substring_regex(lines.values, pattern=r"\S"))
+    nonblank = lines.per_doc(~was_blank)
+    share = np.divide(lines.per_doc(code & ~was_blank), nonblank, out=np.zeros(view.n), where=nonblank > 0)
+    return view.texts, lines, reduced, code, was_blank, share
+
+
 def prose_texts(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """The prose view of every document and, per document, the share of its lines left out as code.
 
     Lines of markup that reduce to nothing (``=item *``, ``=back``) are dropped with the code; a
     document whose prose would be empty keeps all its (markup-reduced) lines."""
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    texts = pc.fill_null(texts.cast(pa.string()), "")
-    n = len(texts)
-    lists = pc.split_pattern(texts, pattern="\n")
-    flat = lists.flatten()
-    parent = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
-    reduced = reduce_markup(flat)
-    code = code_lines(reduced, parent)
-    was_blank = ~_np(pc.match_substring_regex(flat, pattern=r"\S"))
+    texts, lines, reduced, code, was_blank, code_share = _code_lines_of(texts)
+    flat, parent, n = lines.values, lines.parent, lines.n_docs
     emptied = ~was_blank & ~_np(pc.match_substring_regex(reduced, pattern=r"\S"))
     drop = code | emptied
-    nonblank = np.bincount(parent, weights=(~was_blank).astype(np.float64), minlength=n)
-    code_share = np.divide(np.bincount(parent, weights=(code & ~was_blank).astype(np.float64), minlength=n), nonblank,
-                           out=np.zeros(n), where=nonblank > 0)
-    kept_prose = np.bincount(parent, weights=(~drop & ~was_blank).astype(np.float64), minlength=n)
+    kept_prose = lines.per_doc(~drop & ~was_blank)
     drop &= (kept_prose > 0)[parent]  # nothing prose left: keep the document whole
     changed = drop.any() or not pc.all(pc.equal(reduced, flat)).as_py() if len(flat) else False
     if not changed:
@@ -138,13 +143,4 @@ def prose_texts(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
 
 def code_line_share(texts: pa.Array) -> np.ndarray:
     """Per document, the share of its non-blank lines that are code lines."""
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    lists = pc.split_pattern(pc.fill_null(texts.cast(pa.string()), ""), pattern="\n")
-    flat = lists.flatten()
-    parent = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
-    nonblank = _np(pc.match_substring_regex(flat, pattern=r"\S"))
-    code = code_lines(reduce_markup(flat), parent) & nonblank
-    n = np.bincount(parent, weights=nonblank.astype(np.float64), minlength=len(texts))
-    return np.divide(np.bincount(parent, weights=code.astype(np.float64), minlength=len(texts)), n,
-                     out=np.zeros(len(texts)), where=n > 0)
+    return _code_lines_of(texts)[-1]
