@@ -32,11 +32,14 @@ endif
 demo: setup
 	$(PY) -m refinery.demo --out runs/demo
 
+# Two pytest-xdist workers (2 cores): most cases wait on a JVM, a launcher or one Python thread.
+# A module's cases stay on one worker (tests/conftest.py), so its fixtures are built once.
+PYTEST_WORKERS ?= 2
 test: setup corpus-slice
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test-fast: setup corpus-slice
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m "not slow"
 
 # The readers' differential tests with many more hypothesis examples (and 5 MB records).
 FUZZ_EXAMPLES ?= 500

@@ -12,6 +12,9 @@ from warcio.warcwriter import WARCWriter
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # a world-of-one trainer (plain ``python``) binds MASTER_PORT: one port per xdist worker
+    os.environ.setdefault("MASTER_PORT", str(29511 + int(os.environ["PYTEST_XDIST_WORKER"].lstrip("gw") or 0) + 1))
 
 TEST_SPARK_CONF = {
     "spark.ui.enabled": "false",
@@ -39,6 +42,20 @@ def spark():
     session = build_session("refinery-tests", conf=TEST_SPARK_CONF, master="local[2]")
     yield session
     session.stop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``pytest -n 2 --dist loadgroup`` (``make test``) a module's tests stay on one worker, so
+    its module fixtures are built once; modules that share a session fixture name one group."""
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # longest first (with --no-loadscope-reorder): the slow end-to-end modules start at once
+        # instead of one of them running alone at the end
+        slow = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
+        items.sort(key=lambda item: item.module.__name__ not in slow)
 
 
 def _write_garbage_page(path):

@@ -4,6 +4,7 @@ on to train with the mix's held-out split as eval shards and its anneal mixture 
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -95,8 +96,14 @@ def test_killed_in_dedup_resumes_there_with_the_uninterrupted_output(tmp_path):
     assert clean_run.returncode == 0, log[-3000:]
     _check_heldout_training(tmp_path / "a")
 
-    # the same pipeline, SIGKILLed once dedup has started
+    # the same pipeline, SIGKILLed once dedup has started. Its run directory starts as a copy of
+    # the first run's committed ingest, clean and score (outputs and _pipeline records), which both
+    # launches must skip: same stage configs, same input, so the same fingerprints.
     config = _config(tmp_path, "b")
+    (tmp_path / "b" / "_pipeline").mkdir(parents=True)
+    for stage in ("ingest", "clean", "score"):
+        shutil.copytree(tmp_path / "a" / stage, tmp_path / "b" / stage)
+        shutil.copy2(tmp_path / "a" / "_pipeline" / f"{stage}.json", tmp_path / "b" / "_pipeline")
     proc = _run(config, "--until", "dedup", start_new_session=True)
     lines = []
     for line in proc.stdout:
@@ -107,6 +114,8 @@ def test_killed_in_dedup_resumes_there_with_the_uninterrupted_output(tmp_path):
             break
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, "".join(lines)[-3000:]
+    for stage in ("ingest", "clean", "score"):
+        assert any(line.startswith(f"[{stage:9s}] skipped") for line in lines), "".join(lines)[-3000:]
     assert not (tmp_path / "b" / "_pipeline" / "dedup.json").exists()
 
     rerun = _run(config, "--until", "dedup")

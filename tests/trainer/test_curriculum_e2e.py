@@ -22,7 +22,7 @@ import torch
 from tests.trainer.launch import REPO, check, deepspeed, env, metrics
 from trainer.synthetic import write_synthetic_shards
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("zero3-run")]  # they share tests/trainer/conftest.py's run
 
 TINY = "trainer/configs/tiny.yaml"
 SWITCH = 50                   # phase "anneal" from step 50 (0-based: optimizer step 51 is its first)

@@ -18,7 +18,7 @@ import torch
 from tests.trainer.launch import TINY, deepspeed, metrics, zero3_args
 from trainer.synthetic import write_synthetic_shards
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("zero3-run")]  # they share tests/trainer/conftest.py's run
 
 
 def test_zero3_sigkill_resume_is_exact_then_save_request_spikes_and_rollback(zero3_run, tmp_path):
