@@ -44,6 +44,10 @@ class FastTextParams:
     epoch: int = 15
     lr: float = 0.5
     word_ngrams: int = 2
+    # character n-gram lengths (fastText's supervised default 0/0: none); subwords let a model
+    # recognise words it never saw whole (held-out sources, inflected or rare words)
+    minn: int = 0
+    maxn: int = 0
     min_count: int = 2
     bucket: int = 200_000
     threads: int = 1  # one thread: training is then reproducible bit for bit
@@ -81,7 +85,7 @@ def train_supervised(texts, labels: list[str], params: FastTextParams, out_path:
     with open(train_file, "w", encoding="utf-8") as f:
         for text, label in zip(prepared, labels):
             f.write(f"{LABEL_PREFIX}{label} {text}\n")
-    kwargs = dict(dim=params.dim, epoch=params.epoch, lr=params.lr, wordNgrams=params.word_ngrams,
+    kwargs = dict(dim=params.dim, epoch=params.epoch, lr=params.lr, wordNgrams=params.word_ngrams, minn=params.minn, maxn=params.maxn,
                   minCount=params.min_count, bucket=params.bucket, thread=params.threads, seed=params.seed, verbose=0)
     try:
         os.makedirs(os.path.dirname(os.path.abspath(model_file)), exist_ok=True)
