@@ -30,6 +30,7 @@ steps 2, 4 and 5 (always winning their cluster) but are not written again.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -336,9 +337,13 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
     try:
         stats = _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info, contamination_info,
                        has_category)
-    finally:
-        for df in persisted:
-            df.unpersist()
+    except BaseException:
+        for df in persisted:  # after an executor OOM the context is gone and unpersist fails too:
+            with contextlib.suppress(Exception):  # the write's error is the one the user must see
+                df.unpersist()
+        raise
+    for df in persisted:
+        df.unpersist()
     stats["run"]["seconds"] = round(time.time() - started, 3)
     return stats
 

@@ -96,3 +96,18 @@ def test_second_run_with_other_partitioning_is_identical(spark, benchmark):
         spark.conf.set("spark.sql.shuffle.partitions", old)
     assert stats["run"]["components"] == "distributed" and stats["run"]["component_rounds"] >= 1
     assert_same_dedup_output(benchmark["out"], read_dedup_output(root / "rerun"))
+
+
+def test_a_failed_write_is_the_error_the_user_sees(spark, benchmark, monkeypatch, tmp_path):
+    """After an executor OOM the SparkContext is gone and unpersist fails too: the job must raise
+    the write's error, not the clean-up's (a 50k-document run reported the unpersist error)."""
+    def write_fails(*args, **kwargs):
+        raise RuntimeError("java.lang.OutOfMemoryError: Java heap space")
+
+    def unpersist_fails(self, *args, **kwargs):
+        raise RuntimeError("Cannot call methods on a stopped SparkContext")
+
+    monkeypatch.setattr(dedup_stage, "_write", write_fails)
+    monkeypatch.setattr(type(spark.range(1)), "unpersist", unpersist_fails)  # the classic DataFrame's own
+    with pytest.raises(RuntimeError, match="OutOfMemoryError"):
+        dedup_stage.run(spark, [benchmark["inputs"]], str(tmp_path / "out"), _config(), log=lambda *a: None)
