@@ -154,7 +154,7 @@ def scale(args) -> int:
     sys.path.insert(0, HERE)
     import shutil
 
-    from scale_common import become_subreaper, machine, run_tree, spark_env, spread
+    from scale_common import become_subreaper, machine, paired_ratio_line, run_tree, runs_by_pipeline, spark_env, spread
 
     become_subreaper()
     tmp = os.path.abspath(args.tmp or os.path.join(tempfile.gettempdir(), "bench-ingest-scale"))
@@ -213,27 +213,19 @@ def scale(args) -> int:
     print("| input | pipeline | cores | runs | wall s min / median / max | CPU s min / median / max | own s median "
           "| docs/s per core (wall) | docs per CPU s | kept | load |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for size in sizes:
-        for name in names:
-            rs = [r for r in results if r["size"] == size and r["pipeline"] == name]
-            if not rs:
-                continue
-            n, cores = rs[0]["docs"], rs[0]["cores"]
-            wall, cpu_s = statistics.median(r["wall"] for r in rs), statistics.median(r["cpu"] for r in rs)
-            loads = [r["load"] for r in rs]
-            print(f"| {size} MB WARC.gz, {n} docs | {names[name]} | {cores} | {len(rs)} | {spread([r['wall'] for r in rs])} "
-                  f"| {spread([r['cpu'] for r in rs])} | {statistics.median(r['own'] for r in rs):.1f} "
-                  f"| {n / wall / cores:.1f} | {n / cpu_s:.1f} | {rs[-1]['kept']} | {min(loads):.0f}-{max(loads):.0f} |")
+    for size, name, rs in runs_by_pipeline(results, sizes, names):
+        n, cores = rs[0]["docs"], rs[0]["cores"]
+        wall, cpu_s = statistics.median(r["wall"] for r in rs), statistics.median(r["cpu"] for r in rs)
+        loads = [r["load"] for r in rs]
+        print(f"| {size} MB WARC.gz, {n} docs | {names[name]} | {cores} | {len(rs)} | {spread([r['wall'] for r in rs])} "
+              f"| {spread([r['cpu'] for r in rs])} | {statistics.median(r['own'] for r in rs):.1f} "
+              f"| {n / wall / cores:.1f} | {n / cpu_s:.1f} | {rs[-1]['kept']} | {min(loads):.0f}-{max(loads):.0f} |")
     print()
     for size in sizes:
         for ours in ("clean1", "clean2"):
-            pairs = [(o, d) for o in results for d in results if o["size"] == d["size"] == size and o["run"] == d["run"]
-                     and o["pipeline"] == ours and d["pipeline"] == "datatrove"]
-            if pairs:
-                by_wall = [d["wall"] / (o["wall"] * o["cores"]) for o, d in pairs]
-                by_cpu = [d["cpu"] / o["cpu"] for o, d in pairs]
-                print(f"{size} MB: {names[ours]} vs datatrove, per core: {statistics.median(by_wall):.2f}x by wall "
-                      f"(runs {', '.join(f'{x:.2f}' for x in by_wall)}), {statistics.median(by_cpu):.2f}x by CPU seconds")
+            line = paired_ratio_line(results, size, ours, "datatrove", f"{size} MB: {names[ours]} vs datatrove")
+            if line:
+                print(line)
     return 0
 
 

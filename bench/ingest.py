@@ -399,7 +399,8 @@ def scale(args, cpu: int) -> None:
     """Whole ingest jobs at several input sizes, side by side: Spark local[1], local[2], datatrove per extractor."""
     sys.path.insert(0, HERE)
     from refinery.ingest.langid import default_model_path
-    from scale_common import become_subreaper, ensure_replicas, machine, size_folder, spread
+    from scale_common import (become_subreaper, ensure_replicas, machine, paired_ratio_line, runs_by_pipeline,
+                              size_folder, spread)
 
     import corpus
 
@@ -446,33 +447,24 @@ def scale(args, cpu: int) -> None:
     print("| input | pipeline | cores | runs | wall s min / median / max | CPU s min / median / max | own s median "
           "| docs/s per core (wall) | docs per CPU s | MB/s per core (wall) | MB per CPU s | rows in | kept | load |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for size in sizes:
-        for name in PIPELINES:
-            rs = [r for r in results if r["size"] == size and r["pipeline"] == name]
-            if not rs:
-                continue
-            n, mb, cores = rs[0]["docs"], rs[0]["bytes"] / 1e6, rs[0]["cores"]
-            wall = statistics.median(r["wall"] for r in rs)
-            cpu_s = statistics.median(r["cpu"] for r in rs)
-            own = statistics.median(r["job_seconds"] for r in rs)
-            loads = [r["load"] for r in rs]
-            print(f"| {mb:.0f} MB, {n} docs | {PIPELINE_NAMES[name]} | {cores} | {len(rs)} | "
-                  f"{spread([r['wall'] for r in rs])} | {spread([r['cpu'] for r in rs])} | {own:.1f} | "
-                  f"{n / wall / cores:.1f} | {n / cpu_s:.1f} | {mb / wall / cores:.3f} | {mb / cpu_s:.3f} | "
-                  f"{rs[-1]['rows_in']} | {rs[-1]['kept']} | {min(loads):.0f}-{max(loads):.0f} |")
+    for size, name, rs in runs_by_pipeline(results, sizes, PIPELINES):
+        n, mb, cores = rs[0]["docs"], rs[0]["bytes"] / 1e6, rs[0]["cores"]
+        wall = statistics.median(r["wall"] for r in rs)
+        cpu_s = statistics.median(r["cpu"] for r in rs)
+        own = statistics.median(r["job_seconds"] for r in rs)
+        loads = [r["load"] for r in rs]
+        print(f"| {mb:.0f} MB, {n} docs | {PIPELINE_NAMES[name]} | {cores} | {len(rs)} | "
+              f"{spread([r['wall'] for r in rs])} | {spread([r['cpu'] for r in rs])} | {own:.1f} | "
+              f"{n / wall / cores:.1f} | {n / cpu_s:.1f} | {mb / wall / cores:.3f} | {mb / cpu_s:.3f} | "
+              f"{rs[-1]['rows_in']} | {rs[-1]['kept']} | {min(loads):.0f}-{max(loads):.0f} |")
     print()
     for size in sizes:
         for ours in ("spark1", "spark2"):
             for dt in ("dt-trafilatura", "dt-resiliparse"):
-                pairs = [(o, d) for o in results for d in results if o["size"] == d["size"] == size
-                         and o["run"] == d["run"] and o["pipeline"] == ours and d["pipeline"] == dt]
-                if not pairs:
-                    continue
-                by_wall = [d["wall"] / (o["wall"] * o["cores"]) for o, d in pairs]
-                by_cpu = [d["cpu"] / o["cpu"] for o, d in pairs]
-                print(f"{size:g} MB: {PIPELINE_NAMES[ours]} vs {PIPELINE_NAMES[dt]}, per core: "
-                      f"{statistics.median(by_wall):.2f}x by wall (runs {', '.join(f'{x:.2f}' for x in by_wall)}), "
-                      f"{statistics.median(by_cpu):.2f}x by CPU seconds")
+                line = paired_ratio_line(results, size, ours, dt,
+                                         f"{size:g} MB: {PIPELINE_NAMES[ours]} vs {PIPELINE_NAMES[dt]}")
+                if line:
+                    print(line)
 
 
 def startup(args, cpu: int) -> None:

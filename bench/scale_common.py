@@ -177,6 +177,28 @@ def spread(values: list[float], fmt: str = "{:.1f}") -> str:
     return " / ".join(fmt.format(v) for v in (min(values), statistics.median(values), max(values)))
 
 
+def runs_by_pipeline(results: list[dict], sizes, pipelines):
+    """(size, pipeline, its runs) for each size and pipeline that has runs, in that order."""
+    for size in sizes:
+        for name in pipelines:
+            rs = [r for r in results if r["size"] == size and r["pipeline"] == name]
+            if rs:
+                yield size, name, rs
+
+
+def paired_ratio_line(results: list[dict], size, ours: str, theirs: str, label: str) -> str | None:
+    """theirs / ours per core, by wall and by CPU seconds, over the rounds both ran (same round,
+    same machine drift); None when no round holds both."""
+    pairs = [(o, d) for o in results for d in results if o["size"] == d["size"] == size and o["run"] == d["run"]
+             and o["pipeline"] == ours and d["pipeline"] == theirs]
+    if not pairs:
+        return None
+    by_wall = [d["wall"] / (o["wall"] * o["cores"]) for o, d in pairs]
+    by_cpu = [d["cpu"] / o["cpu"] for o, d in pairs]
+    return (f"{label}, per core: {statistics.median(by_wall):.2f}x by wall (runs {', '.join(f'{x:.2f}' for x in by_wall)}), "
+            f"{statistics.median(by_cpu):.2f}x by CPU seconds")
+
+
 def machine() -> str:
     model = "unknown"
     with open("/proc/cpuinfo") as f:
