@@ -14,7 +14,7 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # a world-of-one trainer (plain ``python``) binds MASTER_PORT: one port per xdist worker
-    os.environ.setdefault("MASTER_PORT", str(29511 + int(os.environ["PYTEST_XDIST_WORKER"].lstrip("gw") or 0) + 1))
+    os.environ.setdefault("MASTER_PORT", str(29512 + int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))))
 
 TEST_SPARK_CONF = {
     "spark.ui.enabled": "false",
