@@ -224,3 +224,37 @@ def minhash_signatures(data, offsets, lower, klass, mode, word_ngram, char_ngram
         counts[d] = count
         is_cjk[d] = cjk
     return sig, counts, is_cjk
+
+
+@njit(cache=True)
+def exact_jaccard(hashes_a, offsets_a, hashes_b, offsets_b):
+    """Jaccard of the distinct-hash sets of row i of A and row i of B: both rows sorted, then one
+    merge counts |A|, |B| and |A ∩ B| (a sort per row, where a batch-wide lexsort of all
+    rows' hashes took seconds for a thousand pairs)."""
+    n = len(offsets_a) - 1
+    out = np.zeros(n, dtype=np.float64)
+    for r in range(n):
+        a = np.sort(hashes_a[offsets_a[r] : offsets_a[r + 1]])
+        b = np.sort(hashes_b[offsets_b[r] : offsets_b[r + 1]])
+        i = j = 0
+        size_a = size_b = inter = 0
+        while i < len(a) or j < len(b):
+            if j == len(b) or (i < len(a) and a[i] < b[j]):
+                x = a[i]
+                size_a += 1
+            elif i == len(a) or b[j] < a[i]:
+                x = b[j]
+                size_b += 1
+            else:
+                x = a[i]
+                size_a += 1
+                size_b += 1
+                inter += 1
+            while i < len(a) and a[i] == x:
+                i += 1
+            while j < len(b) and b[j] == x:
+                j += 1
+        union = size_a + size_b - inter
+        if union > 0:
+            out[r] = inter / union
+    return out

@@ -191,9 +191,15 @@ def _distinct_sizes(pair: np.ndarray, hashes: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(p[first], minlength=n)
 
 
-def exact_jaccard(hashes_a, offsets_a, hashes_b, offsets_b) -> np.ndarray:
-    """Jaccard of the shingle-hash sets of row i of A and row i of B, for all rows at once:
-    |A ∩ B| = |A| + |B| - |A ∪ B|, each a count of distinct (row, hash) keys."""
+def exact_jaccard(hashes_a, offsets_a, hashes_b, offsets_b, use_kernel: bool = True) -> np.ndarray:
+    """Jaccard of the shingle-hash sets of row i of A and row i of B, for all rows at once.
+
+    The NumPy reference: |A ∩ B| = |A| + |B| - |A ∪ B|, each a count of distinct (row, hash)
+    keys; the kernel sorts and merges row by row (same numbers, ~50x faster)."""
+    if use_kernel and kernels is not None:
+        as_u64 = lambda x: np.ascontiguousarray(x, dtype=np.uint64)  # noqa: E731
+        as_i64 = lambda x: np.ascontiguousarray(x, dtype=np.int64)  # noqa: E731
+        return kernels.exact_jaccard(as_u64(hashes_a), as_i64(offsets_a), as_u64(hashes_b), as_i64(offsets_b))
     n = len(offsets_a) - 1
     pair_a = np.repeat(np.arange(n), np.diff(offsets_a))
     pair_b = np.repeat(np.arange(n), np.diff(offsets_b))

@@ -33,7 +33,9 @@ reference and the fallback when numba is missing; it runs at a few MB/s.
 from __future__ import annotations
 
 import functools
+import os
 import sys
+import unicodedata
 
 import numpy as np
 
@@ -60,9 +62,30 @@ PLANES_WITH_LETTERS = 0x40000  # planes 0-3; code points above are never word ch
 def char_tables() -> tuple[np.ndarray, np.ndarray]:
     """(lower: int32[0x110000], char class: uint8[0x110000]) for every code point.
 
-    Built once per process from Python's Unicode database (~0.5 s). Code points above
-    plane 3 (tags, variation selectors, private use) are *other*.
+    Built from Python's Unicode database (~0.5-1 s, paid by every new Spark Python worker)
+    and kept in ``__pycache__`` keyed by the database's version, so later processes load it.
     """
+    path = os.path.join(os.path.dirname(__file__), "__pycache__",
+                        f"char_tables-{unicodedata.unidata_version}-{sys.maxunicode}.npz")
+    try:
+        with np.load(path) as saved:
+            return saved["lower"], saved["klass"]
+    except (OSError, KeyError, ValueError):
+        pass
+    lower, klass = build_char_tables()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp.npz"
+        np.savez(tmp, lower=lower, klass=klass)
+        os.replace(tmp, path)  # atomic: a concurrent worker reads the old file or the whole new one
+    except OSError:  # a read-only install: build in every process
+        pass
+    return lower, klass
+
+
+def build_char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """The tables from Python's Unicode database. Code points above plane 3 (tags, variation
+    selectors, private use) are *other*."""
     n = PLANES_WITH_LETTERS
     chars = [chr(cp) if not 0xD800 <= cp <= 0xDFFF else " " for cp in range(n)]
     lower = np.arange(n, dtype=np.int32)

@@ -150,6 +150,23 @@ def test_exact_jaccard_of_texts():
     ha, oa, _ = shingle_hashes(pa.array(["a b c d", "x y", ""]), spec)
     hb, ob, _ = shingle_hashes(pa.array(["c d e f", "x y y", "q"]), spec)
     assert list(exact_jaccard(ha, oa, hb, ob)) == [2 / 6, 1.0, 0.0]
+    assert list(exact_jaccard(ha, oa, hb, ob, use_kernel=False)) == [2 / 6, 1.0, 0.0]
+
+
+def test_exact_jaccard_kernel_and_reference_equal_python_sets():
+    """Rows with repeated hashes, empty rows and disjoint rows; truth from Python sets."""
+    rng = np.random.default_rng(5)
+    rows_a, rows_b = [], []
+    for r in range(300):
+        universe = int(rng.integers(1, 60))
+        rows_a.append(rng.integers(0, universe, int(rng.integers(0, 40))).astype(np.uint64) * np.uint64(2**40 + 7))
+        shift = np.uint64(0 if r % 3 else 10**6)  # every third pair disjoint
+        rows_b.append(rng.integers(0, universe, int(rng.integers(0, 40))).astype(np.uint64) * np.uint64(2**40 + 7) + shift)
+    flat = lambda rows: (np.concatenate(rows), np.concatenate([[0], np.cumsum([len(x) for x in rows])]))  # noqa: E731
+    (ha, oa), (hb, ob) = flat(rows_a), flat(rows_b)
+    truth = [len(set(a) & set(b)) / len(set(a) | set(b)) if len(set(a) | set(b)) else 0.0 for a, b in zip(rows_a, rows_b)]
+    assert np.allclose(exact_jaccard(ha, oa, hb, ob), truth, atol=1e-12)
+    assert np.allclose(exact_jaccard(ha, oa, hb, ob, use_kernel=False), truth, atol=1e-12)
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.85, 0.9])
@@ -159,3 +176,17 @@ def test_band_choice_matches_datasketch(threshold):
         ours = optimal_bands(threshold, num_perm, *weights)
         assert (ours.bands, ours.rows) == lsh._optimal_param(threshold, num_perm, *weights)
         assert ours.bands * ours.rows <= num_perm
+
+
+def test_char_tables_saved_once_and_loaded_equal():
+    """New Spark workers load the tables from __pycache__; they must equal a fresh build."""
+    from refinery.dedup import shingles
+
+    shingles.char_tables.cache_clear()
+    lower, klass = shingles.char_tables()  # builds and saves, or loads an earlier save
+    shingles.char_tables.cache_clear()
+    lower2, klass2 = shingles.char_tables()  # now loads, where __pycache__ is writable
+    fresh_lower, fresh_klass = shingles.build_char_tables()
+    for got in ((lower, klass), (lower2, klass2)):
+        assert np.array_equal(got[0], fresh_lower) and np.array_equal(got[1], fresh_klass)
+        assert got[0].dtype == np.int32 and got[1].dtype == np.uint8
