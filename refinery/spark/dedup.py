@@ -186,8 +186,11 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
         phase_seconds[name] = round(now - last[0], 3)
         last[0] = now
 
-    def persist(df):
-        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+    def persist(df, carries_text: bool = False):
+        """Frames that carry the text go to disk: in memory they filled the executor's heap
+        (50,000 documents on a 1 GiB local[2] driver: OOM building the columnar cache), and
+        the work they save is the scan and sort, not a Python pass."""
+        df = df.persist(StorageLevel.DISK_ONLY if carries_text else StorageLevel.MEMORY_AND_DISK)
         persisted.append(df)
         return df
 
@@ -215,7 +218,7 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
     ranked_in = ranked_in.withColumn("group", group_of(F.col("category")))
     by_key = Window.partitionBy("exact_key").orderBy(*_rank_order(F))
     ranked = persist(ranked_in.withColumn("exact_rank", F.row_number().over(by_key))
-                     .withColumn("exact_rep", F.first("doc_id").over(by_key)))
+                     .withColumn("exact_rep", F.first("doc_id").over(by_key)), carries_text=True)
 
     # 3. signatures (and eval overlap) of the new exact representatives
     rep_cols = ["doc_id", "text", "category", "group", "quality", "length", "exact_key"]
@@ -328,7 +331,7 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
         F.when(reason == CONTAMINATION, F.lit(float(min_matches))).alias("threshold"),
         F.when(reason == CONTAMINATION, F.col("contamination_sets")).alias("detail"),
     )
-    outcome = persist(outcome.unionByName(invalid, allowMissingColumns=True))
+    outcome = persist(outcome.unionByName(invalid, allowMissingColumns=True), carries_text=True)
 
     run_info = {"inputs": inputs, "config": dataclasses.asdict(cfg), "candidate_links": n_links,
                 "verified_edges": n_edges, "components": component_mode, "component_rounds": rounds,
