@@ -6,6 +6,8 @@ PySpark's default, ``local[*]``. Arrow is always on: operators see Arrow batches
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import sys
 
 DEFAULT_CONF = {
@@ -21,17 +23,60 @@ DEFAULT_CONF = {
 
 
 def user_set_keys() -> set[str]:
-    """Keys spark-submit already set (``--conf``, ``spark-defaults.conf``, ``PYSPARK_SUBMIT_ARGS``).
+    """Keys the user already set (``--conf``, ``spark-defaults.conf``, ``PYSPARK_SUBMIT_ARGS``).
 
-    spark-submit hands them to the driver JVM as ``spark.*`` system properties, which a
-    ``SparkConf()`` loads; ``builder.config`` would override them, so ours must step aside.
+    Under spark-submit the driver JVM is running and holds them as ``spark.*`` system
+    properties, which a ``SparkConf()`` loads; ``builder.config`` would override them, so ours
+    must step aside. Run as plain ``python`` there is no JVM yet, and starting one here would
+    fix its heap and JVM options before the session's ``spark.driver.memory`` or
+    ``spark.driver.extraJavaOptions`` reach it, so the keys are read from where spark-submit
+    will read them.
     """
     from pyspark import SparkConf, SparkContext
 
-    SparkContext._ensure_initialized()  # starts (or joins) the JVM gateway spark-submit prepared
+    if SparkContext._gateway is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        return _keys_before_launch()
+    SparkContext._ensure_initialized()  # joins the JVM gateway spark-submit prepared
     # only the JVM's system properties: an already running context's own settings (ours, from an
     # earlier build_session in this process) do not count as the user's
     return {k for k, _ in SparkConf().getAll()}
+
+
+# spark-submit options that are conf keys under another name
+SUBMIT_OPTION_KEYS = {"--master": "spark.master", "--name": "spark.app.name", "--driver-memory": "spark.driver.memory",
+                      "--driver-java-options": "spark.driver.extraJavaOptions", "--driver-cores": "spark.driver.cores",
+                      "--executor-memory": "spark.executor.memory", "--executor-cores": "spark.executor.cores",
+                      "--num-executors": "spark.executor.instances", "--deploy-mode": "spark.submit.deployMode"}
+
+
+def _keys_before_launch() -> set[str]:
+    """Keys in ``PYSPARK_SUBMIT_ARGS`` and in the ``spark-defaults.conf`` spark-submit will read."""
+    keys = set()
+    args = shlex.split(os.environ.get("PYSPARK_SUBMIT_ARGS", ""))
+    for i, arg in enumerate(args):
+        if arg in ("--conf", "-c") and i + 1 < len(args):
+            keys.add(args[i + 1].split("=", 1)[0])
+        elif arg.startswith("--conf="):
+            keys.add(arg.removeprefix("--conf=").split("=", 1)[0])
+        elif arg in SUBMIT_OPTION_KEYS:
+            keys.add(SUBMIT_OPTION_KEYS[arg])
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or os.path.join(_spark_home(), "conf")
+    defaults = os.path.join(conf_dir, "spark-defaults.conf")
+    if os.path.isfile(defaults):
+        with open(defaults) as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    keys.add(re.split(r"[\s=]", line, maxsplit=1)[0])
+    return keys
+
+
+def _spark_home() -> str:
+    if os.environ.get("SPARK_HOME"):
+        return os.environ["SPARK_HOME"]
+    import pyspark
+
+    return os.path.dirname(pyspark.__file__)
 
 
 def build_session(app_name: str, conf: dict | None = None, master: str | None = None, arrow_batch_size: int | None = None):

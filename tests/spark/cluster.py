@@ -79,7 +79,10 @@ def standalone_cluster(work_dir: pathlib.Path, workers: int = 2, cores: int = 1,
 def spark_submit(args: list[str], master: str = "local[2]", conf: dict | None = None, **popen) -> subprocess.Popen:
     """Start ``spark-submit`` on a job of this repository; returns the process."""
     cmd = [str(SPARK_HOME / "bin" / "spark-submit"), "--master", master]
-    base = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4", "spark.pyspark.python": sys.executable}
+    base = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4", "spark.pyspark.python": sys.executable,
+            # short-lived JVMs: C1 only (see TEST_SPARK_CONF in tests/conftest.py)
+            "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+            "spark.executor.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
     for k, v in dict(base, **(conf or {})).items():
         cmd += ["--conf", f"{k}={v}"]
     return subprocess.Popen(cmd + args, env=spark_env(), cwd=REPO, **popen)
