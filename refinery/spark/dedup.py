@@ -339,7 +339,9 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
     run_info = {"inputs": inputs, "config": dataclasses.asdict(cfg), "candidate_links": n_links,
                 "verified_edges": n_edges, "components": component_mode, "component_rounds": rounds,
                 "phase_seconds": phase_seconds}
-    lsh_info = {g: {"threshold": p.threshold, "bands": p.bands, "rows": p.rows} for g, p in groups.items()}
+    lsh_info = {g: {"threshold": p.threshold, "bands": p.bands, "rows": p.rows,
+                    **({"shingles": dataclasses.asdict(specs[g])} if g in cfg.shingles.category else {})}
+                for g, p in groups.items()}
     try:
         stats = _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info, contamination_info,
                        has_category)

@@ -124,6 +124,7 @@ def test_outputs_follow_contract_and_account_for_every_row(benchmark):
     assert sum(v["documents"] - v["clusters"] for v in hist.values()) == stats["rows_duplicate"]
     assert set(stats["by_category"]) == {"news", "encyclopedia", "unknown", WORD_CATEGORY, CHAR_CATEGORY}
     assert set(stats["lsh"]) == {"news", "encyclopedia", WORD_CATEGORY, "__default__"}  # code: its own shingles
+    assert stats["lsh"][WORD_CATEGORY]["shingles"]["mode"] == "word" and "shingles" not in stats["lsh"]["news"]
     for cat, t in dict(CATEGORY_THRESHOLDS, __default__=DEFAULT_THRESHOLD, **{WORD_CATEGORY: DEFAULT_THRESHOLD}).items():
         assert stats["lsh"][cat]["threshold"] == t
     assert stats["lsh"]["news"]["rows"] < stats["lsh"]["encyclopedia"]["rows"]  # lower threshold, shorter bands
