@@ -13,6 +13,31 @@ from refinery.scoring.categories import CATEGORIES
 DEFAULT_GROUP = "__default__"
 
 
+_SHINGLE_KEYS = ("mode", "word_ngram", "char_ngram", "cjk_ratio")
+
+
+def _check_shingle_settings(settings) -> None:
+    if settings.word_ngram is not None:
+        check(settings.word_ngram >= 1, "word_ngram", "must be >= 1")
+    if settings.char_ngram is not None:
+        check(settings.char_ngram >= 1, "char_ngram", "must be >= 1")
+    if settings.cjk_ratio is not None:
+        check(0.0 <= settings.cjk_ratio <= 1.0, "cjk_ratio", "must be in [0, 1]")
+
+
+@dataclass
+class CategoryShingles:
+    """A category's own shingle settings; a key left out (null) takes the global value."""
+
+    mode: Literal["char", "word"] | None = None
+    word_ngram: int | None = None
+    char_ngram: int | None = None
+    cjk_ratio: float | None = None
+
+    def __post_init__(self):
+        _check_shingle_settings(self)
+
+
 @dataclass
 class ShingleConfig:
     # "char": character 7-grams of the text without whitespace, for every kind of text.
@@ -27,14 +52,26 @@ class ShingleConfig:
     # A document counts as CJK (word mode: shingles by character) when CJK characters are
     # at least this share of its letters and digits.
     cjk_ratio: float = 0.3
+    # Per category (the scoring stage's), settings that replace the ones above:
+    # ``category: {markdown_docs: {mode: word}}``. Signatures of two shinglings are not
+    # comparable, so every category listed here is its own LSH group (deduplicated only
+    # against itself), with its category_thresholds entry or the default threshold.
+    category: dict[str, CategoryShingles] = field(default_factory=dict)
 
     def __post_init__(self):
-        check(self.word_ngram >= 1, "word_ngram", "must be >= 1")
-        check(self.char_ngram >= 1, "char_ngram", "must be >= 1")
-        check(0.0 <= self.cjk_ratio <= 1.0, "cjk_ratio", "must be in [0, 1]")
+        _check_shingle_settings(self)
+        for cat in self.category:
+            # a misspelt or unknown category would silently get the global settings
+            check(cat in CATEGORIES, f"category.{cat}",
+                  f"unknown category (the scoring stage's are: {', '.join(CATEGORIES)})")
 
-    def spec(self) -> ShingleSpec:
-        return ShingleSpec(self.word_ngram, self.char_ngram, self.cjk_ratio, self.mode)
+    def spec(self, category: str | None = None) -> ShingleSpec:
+        """The global spec, or ``category``'s (its own settings over the global ones)."""
+        own = self.category.get(category) if category is not None else None
+        values = {k: getattr(self, k) for k in _SHINGLE_KEYS}
+        if own is not None:
+            values.update({k: getattr(own, k) for k in _SHINGLE_KEYS if getattr(own, k) is not None})
+        return ShingleSpec(values["word_ngram"], values["char_ngram"], values["cjk_ratio"], values["mode"])
 
 
 @dataclass
@@ -80,9 +117,12 @@ class LSHConfig:
         check(self.false_positive_weight + self.false_negative_weight > 0, "false_positive_weight",
               "the two weights must not both be 0")
 
-    def groups(self, num_perm: int) -> dict[str, BandParams]:
-        """LSH group (a category with its own threshold, or the default) -> bands x rows."""
-        thresholds = dict(self.category_thresholds, **{DEFAULT_GROUP: self.threshold})
+    def groups(self, num_perm: int, own_groups=()) -> dict[str, BandParams]:
+        """LSH group -> bands x rows. A group is a category with its own threshold or one of
+        ``own_groups`` (categories that must be deduplicated apart: their own shingles), or
+        the default (all other documents)."""
+        thresholds = {cat: self.threshold for cat in own_groups}
+        thresholds.update(self.category_thresholds, **{DEFAULT_GROUP: self.threshold})
         return {g: optimal_bands(t, num_perm, self.false_positive_weight, self.false_negative_weight)
                 for g, t in sorted(thresholds.items())}
 
@@ -143,3 +183,11 @@ class DedupConfig:
 
     def __post_init__(self):
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
+
+    def lsh_groups(self) -> dict[str, BandParams]:
+        """The job's LSH groups: categories with their own threshold or shingles, and the default."""
+        return self.lsh.groups(self.minhash.num_perm, own_groups=self.shingles.category)
+
+    def group_specs(self) -> dict[str, ShingleSpec]:
+        """LSH group -> how its documents are shingled (the default group: the global settings)."""
+        return {g: self.shingles.spec(None if g == DEFAULT_GROUP else g) for g in self.lsh_groups()}

@@ -10,7 +10,7 @@ Plan (every step a DataFrame operation; only counts and small aggregates reach t
 3. Exact representatives get MinHash signatures (``refinery.dedup``; mapInArrow) and,
    when eval sets are configured, their n-gram overlap: contaminated groups are rejected
    (``dedup.contamination``) and leave the dedup graph.
-4. LSH: per group (a category with its own threshold, or the default) the signature is
+4. LSH: per group (a category with its own threshold or shingles, or the default) the signature is
    cut into bands × rows chosen for that threshold; each band value is an
    ``xxhash64`` of its bytes, computed in the JVM. Documents sharing a band value are
    linked to the bucket's smallest ``doc_id`` (a star: linear in the bucket size, where
@@ -65,8 +65,13 @@ class InputError(_InputError):
 
 def signature_params(cfg: DedupConfig) -> dict:
     """What must match for signatures of two runs to be comparable."""
-    return {"version": 2, "num_perm": cfg.minhash.num_perm, "seed": cfg.minhash.seed,
-            **dataclasses.asdict(cfg.shingles), "hash_family": "one-permutation-densified-v1", "exact_key": "sha256-v1"}
+    shingles = dataclasses.asdict(cfg.shingles)
+    del shingles["category"]  # the default config's params stay what earlier versions saved
+    params = {"version": 2, "num_perm": cfg.minhash.num_perm, "seed": cfg.minhash.seed, **shingles,
+              "hash_family": "one-permutation-densified-v1", "exact_key": "sha256-v1"}
+    if cfg.shingles.category:  # each category's own shingles, resolved over the global settings
+        params["category_shingles"] = {c: dataclasses.asdict(cfg.shingles.spec(c)) for c in sorted(cfg.shingles.category)}
+    return params
 
 
 def _F():
@@ -126,7 +131,7 @@ def _read_references(spark, paths: list[str], cfg: DedupConfig):
             raise InputError(f"reference_signatures: {path} holds no signatures/{SIGNATURE_PARAMS_FILE}")
         got = json.loads(fs.read_text(params_file))
         if got != want:
-            diff = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
+            diff = {k: (got.get(k), want.get(k)) for k in sorted(want.keys() | got.keys()) if got.get(k) != want.get(k)}
             raise InputError(f"reference_signatures: {path} was made with other parameters (saved, now): {diff}")
         frames.append(spark.read.parquet(uri).select(*SIGNATURE_COLUMNS))
     ref = functools.reduce(lambda a, b: a.unionByName(b), frames)
@@ -170,7 +175,8 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
     docs, extra_columns = _conform_documents(read_documents(spark, inputs), cfg)
     has_category = cfg.category_column in docs.columns
     has_quality = cfg.quality_column in docs.columns
-    groups = cfg.lsh.groups(cfg.minhash.num_perm)
+    groups = cfg.lsh_groups()
+    specs = cfg.group_specs()  # how each LSH group's documents are shingled
     num_perm = cfg.minhash.num_perm
     references = _read_references(spark, cfg.reference_signatures, cfg) if cfg.reference_signatures else None
     index_bc, contamination_info = _eval_index(spark, cfg)
@@ -226,7 +232,7 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
     sig_schema = pa.schema([pa.field("doc_id", pa.string()), pa.field("category", pa.string()),
                             pa.field("group", pa.string()), pa.field("quality", pa.float64()),
                             pa.field("length", pa.int64()), pa.field("exact_key", pa.string())] + SIGNATURE_FIELDS)
-    make_op = functools.partial(make_signature_operator, cfg.shingles.spec(), cfg.minhash.family(), index_bc)
+    make_op = functools.partial(make_signature_operator, specs, cfg.minhash.family(), index_bc)
     min_matches = cfg.contamination.min_matches
     signed = persist(map_batches(reps_in, make_op, sig_schema).withColumn(
         "contaminated", F.col("contamination_matches") >= F.lit(min_matches)))
@@ -255,7 +261,7 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
                  .join(texts.select(F.col("doc_id").alias("v"), F.col("text").alias("v_text")), "v", "left"))
     pair_schema = pa.schema([pa.field("u", pa.string()), pa.field("v", pa.string()), pa.field("group", pa.string()),
                              SIMILARITY_FIELD])
-    make_sim = functools.partial(make_pair_similarity_operator, cfg.shingles.spec(), num_perm, exact_verify)
+    make_sim = functools.partial(make_pair_similarity_operator, specs, num_perm, exact_verify)
     if cfg.lsh.verify == "none":
         scored = links.select("u", "v", F.lit(True).alias("edge"))
     else:
@@ -310,7 +316,7 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
         far = far.join(nodes.select(F.col("doc_id").alias("u"), F.col("signature").alias("u_signature")), "u").join(
             nodes.select(F.col("doc_id").alias("v"), F.col("signature").alias("v_signature")), "v")
         far_sim = map_batches(far.select("u", "v", "group", "u_signature", "v_signature"),
-                              functools.partial(make_pair_similarity_operator, cfg.shingles.spec(), num_perm, False),
+                              functools.partial(make_pair_similarity_operator, None, num_perm, False),
                               pair_schema).select(F.col("u").alias("exact_rep"), F.col("similarity").alias("rep_similarity"))
         rep_info = rep_info.join(far_sim, "exact_rep", "left")
 
@@ -336,7 +342,9 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
     run_info = {"inputs": inputs, "config": dataclasses.asdict(cfg), "candidate_links": n_links,
                 "verified_edges": n_edges, "components": component_mode, "component_rounds": rounds,
                 "phase_seconds": phase_seconds}
-    lsh_info = {g: {"threshold": p.threshold, "bands": p.bands, "rows": p.rows} for g, p in groups.items()}
+    lsh_info = {g: {"threshold": p.threshold, "bands": p.bands, "rows": p.rows,
+                    **({"shingles": dataclasses.asdict(specs[g])} if g in cfg.shingles.category else {})}
+                for g, p in groups.items()}
     try:
         stats = _write(spark, outcome, nodes, output, cfg, extra_columns, run_info, lsh_info, contamination_info,
                        has_category)

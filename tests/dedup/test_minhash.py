@@ -5,6 +5,7 @@ import random
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from refinery.dedup.lsh import optimal_bands
@@ -190,3 +191,74 @@ def test_char_tables_saved_once_and_loaded_equal():
     for got in ((lower, klass), (lower2, klass2)):
         assert np.array_equal(got[0], fresh_lower) and np.array_equal(got[1], fresh_klass)
         assert got[0].dtype == np.int32 and got[1].dtype == np.uint8
+
+
+def _real_batch(real_slice, n=90, seed=5):
+    """Real documents (code, prose, Chinese) cut to 3,000 characters, in random LSH groups."""
+    rng = random.Random(seed)
+    texts = [t[:3000] for t in real_slice.column("text").to_pylist() if t and t.strip()]
+    texts = rng.sample(texts, n) + ["", None]
+    groups = [rng.choice(["__default__", "news", "code", "markdown_docs"]) for _ in texts]
+    return pa.RecordBatch.from_pydict({"doc_id": [f"d{i}" for i in range(len(texts))],
+                                       "text": pa.array(texts, pa.string()), "group": groups})
+
+
+GROUP_SPECS = {"__default__": ShingleSpec(), "news": ShingleSpec(),  # news: its own threshold only
+               "code": ShingleSpec(mode="word"), "markdown_docs": ShingleSpec(char_ngram=4, cjk_ratio=0.6)}
+
+
+def test_signature_operator_per_group_spec_equals_single_spec_calls(real_slice):
+    from refinery.dedup.operators import make_signature_operator
+
+    batch, family = _real_batch(real_slice), HashFamily(64, seed=3)
+    got = make_signature_operator(GROUP_SPECS, family)(batch)
+    assert got.column("doc_id").equals(batch.column("doc_id")) and got.column("group").equals(batch.column("group"))
+    sig = signatures_from_binary(got.column("signature"), 64)
+    groups = batch.column("group").to_pylist()
+    differ = 0
+    for spec in set(GROUP_SPECS.values()):
+        alone = make_signature_operator(spec, family)(batch)  # the single-spec path (held to the NumPy reference)
+        want = signatures_from_binary(alone.column("signature"), 64)
+        rows = [i for i, g in enumerate(groups) if GROUP_SPECS[g] == spec]
+        assert np.array_equal(sig[rows], want[rows])
+        assert got.column("n_shingles").take(pa.array(rows)).equals(alone.column("n_shingles").take(pa.array(rows)))
+        other = [i for i in range(len(groups)) if i not in rows and batch.column("text")[i].as_py()]
+        differ += int((sig[other] != want[other]).any(axis=1).sum())
+    assert differ > 100  # the specs do give other signatures: the split matters
+    with pytest.raises(ValueError, match="markdown_docs"):
+        make_signature_operator({g: s for g, s in GROUP_SPECS.items() if g != "markdown_docs"}, family)(batch)
+
+
+def test_pair_operator_per_group_spec_equals_single_spec_calls(real_slice):
+    from refinery.dedup.operators import make_pair_similarity_operator, make_signature_operator
+
+    docs = _real_batch(real_slice, n=60, seed=6)
+    family, rng = HashFamily(64, seed=3), random.Random(1)
+    signed = make_signature_operator(GROUP_SPECS, family)(docs)
+    texts, groups = docs.column("text").to_pylist(), docs.column("group").to_pylist()
+    by_group = {}
+    for i, g in enumerate(groups):
+        by_group.setdefault(g, []).append(i)
+    pairs = [tuple(rng.sample(m, 2)) for m in by_group.values() if len(m) > 1 for _ in range(15)]
+    pairs += [(i, i) for i in range(0, len(texts), 7)]  # a document with itself: similarity 1 (or 0 without shingles)
+    u, v = map(list, zip(*pairs))
+    sig = signed.column("signature")
+    u_text = pa.array([texts[i] for i in u], pa.string())
+    batch = pa.RecordBatch.from_pydict({
+        "u": [f"d{i}" for i in u], "v": [f"d{i}" for i in v], "group": [groups[i] for i in u],
+        "u_signature": sig.take(pa.array(u)), "v_signature": sig.take(pa.array(v)),
+        "u_text": pc.if_else(pa.array([k % 9 == 4 for k in range(len(u))]), pa.nulls(len(u), pa.string()), u_text),
+        "v_text": pa.array([texts[i] for i in v], pa.string())})  # some u texts missing: the estimate is used
+    got = make_pair_similarity_operator(GROUP_SPECS, 64, exact=True)(batch)
+    assert got.column("u").equals(batch.column("u")) and got.column("group").equals(batch.column("group"))
+    sim = got.column("similarity").to_numpy()
+    rows_of = {spec: [k for k, g in enumerate(batch.column("group").to_pylist()) if GROUP_SPECS[g] == spec]
+               for spec in set(GROUP_SPECS.values())}
+    for spec, rows in rows_of.items():
+        # each row as the single-spec operator with that row's group's spec gives it
+        alone = make_pair_similarity_operator(spec, 64, exact=True)(batch)
+        assert np.array_equal(sim[rows], alone.column("similarity").to_numpy()[rows])
+    estimate = make_pair_similarity_operator(None, 64, exact=False)(batch).column("similarity").to_numpy()
+    missing = [k for k in range(len(u)) if k % 9 == 4]
+    assert np.array_equal(sim[missing], estimate[missing])
+    assert (sim[[k for k, (a, b) in enumerate(pairs) if a == b and texts[a] and k % 9 != 4]] == 1.0).all()
