@@ -9,6 +9,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from tests.spark.cluster import SHORT_LIVED_JVM
+
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
@@ -16,9 +18,6 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     # a world-of-one trainer (plain ``python``) binds MASTER_PORT: one port per xdist worker
     os.environ.setdefault("MASTER_PORT", str(29512 + int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))))
 
-# Test JVMs live for seconds to minutes: C2's optimised code never pays back its compile time
-# (a small dedup job: C1+C2 threads 47 of 141 CPU-s; C1 only: -33% CPU, BENCHMARKS.md).
-SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1"
 TEST_SPARK_CONF = {
     "spark.ui.enabled": "false",
     "spark.sql.shuffle.partitions": "4",

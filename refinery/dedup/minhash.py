@@ -197,9 +197,9 @@ def exact_jaccard(hashes_a, offsets_a, hashes_b, offsets_b, use_kernel: bool = T
     The NumPy reference: |A ∩ B| = |A| + |B| - |A ∪ B|, each a count of distinct (row, hash)
     keys; the kernel sorts and merges row by row (same numbers, ~50x faster)."""
     if use_kernel and kernels is not None:
-        as_u64 = lambda x: np.ascontiguousarray(x, dtype=np.uint64)  # noqa: E731
-        as_i64 = lambda x: np.ascontiguousarray(x, dtype=np.int64)  # noqa: E731
-        return kernels.exact_jaccard(as_u64(hashes_a), as_i64(offsets_a), as_u64(hashes_b), as_i64(offsets_b))
+        hashes_a, hashes_b = (np.ascontiguousarray(h, dtype=np.uint64) for h in (hashes_a, hashes_b))
+        offsets_a, offsets_b = (np.ascontiguousarray(o, dtype=np.int64) for o in (offsets_a, offsets_b))
+        return kernels.exact_jaccard(hashes_a, offsets_a, hashes_b, offsets_b)
     n = len(offsets_a) - 1
     pair_a = np.repeat(np.arange(n), np.diff(offsets_a))
     pair_b = np.repeat(np.arange(n), np.diff(offsets_b))

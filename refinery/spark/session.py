@@ -60,7 +60,9 @@ def _keys_before_launch() -> set[str]:
             keys.add(arg.removeprefix("--conf=").split("=", 1)[0])
         elif arg in SUBMIT_OPTION_KEYS:
             keys.add(SUBMIT_OPTION_KEYS[arg])
-    conf_dir = os.environ.get("SPARK_CONF_DIR") or os.path.join(_spark_home(), "conf")
+    from pyspark.find_spark_home import _find_spark_home  # the home PySpark launches spark-submit from
+
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or os.path.join(_find_spark_home(), "conf")
     defaults = os.path.join(conf_dir, "spark-defaults.conf")
     if os.path.isfile(defaults):
         with open(defaults) as f:
@@ -69,14 +71,6 @@ def _keys_before_launch() -> set[str]:
                 if line and not line.startswith("#"):
                     keys.add(re.split(r"[\s=]", line, maxsplit=1)[0])
     return keys
-
-
-def _spark_home() -> str:
-    if os.environ.get("SPARK_HOME"):
-        return os.environ["SPARK_HOME"]
-    import pyspark
-
-    return os.path.dirname(pyspark.__file__)
 
 
 def build_session(app_name: str, conf: dict | None = None, master: str | None = None, arrow_batch_size: int | None = None):

@@ -11,6 +11,9 @@ import time
 import pyspark
 
 SPARK_HOME = pathlib.Path(pyspark.__file__).parent
+# Test JVMs live for seconds to minutes: C2's optimised code never pays back its compile time
+# (a small dedup job: C1+C2 threads 47 of 141 CPU-s; C1 only: -33% CPU, BENCHMARKS.md).
+SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1"
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
@@ -80,9 +83,7 @@ def spark_submit(args: list[str], master: str = "local[2]", conf: dict | None = 
     """Start ``spark-submit`` on a job of this repository; returns the process."""
     cmd = [str(SPARK_HOME / "bin" / "spark-submit"), "--master", master]
     base = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4", "spark.pyspark.python": sys.executable,
-            # short-lived JVMs: C1 only (see TEST_SPARK_CONF in tests/conftest.py)
-            "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
-            "spark.executor.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
+            "spark.driver.extraJavaOptions": SHORT_LIVED_JVM, "spark.executor.extraJavaOptions": SHORT_LIVED_JVM}
     for k, v in dict(base, **(conf or {})).items():
         cmd += ["--conf", f"{k}={v}"]
     return subprocess.Popen(cmd + args, env=spark_env(), cwd=REPO, **popen)
