@@ -108,12 +108,12 @@ def evaluate(batch: pa.RecordBatch | pa.Table, cfg, texts: pa.Array | None = Non
         columns["lang"] = columns["lang"].copy()
     text_lang = route_by_text(cfg, texts, profile_of, columns)
     if categories is not None and cfg.code_min_code_lines > 0:
-        # the model's "code" without a code line (a cookie banner, word salad): judged as prose
+        # the model's "code" without a code line (technical docs, a cookie banner): the fallback category
         coded = np.flatnonzero(categories == "code")
         if len(coded):
             categories = categories.copy()
             share = code_line_share(texts.take(pa.array(coded)))
-            categories[coded[share < cfg.code_min_code_lines]] = None
+            categories[coded[share < cfg.code_min_code_lines]] = cfg.code_fallback_category
 
     reason = np.full(n, None, dtype=object)
     value = np.full(n, np.nan)
