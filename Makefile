@@ -92,10 +92,12 @@ corpus: setup
 	$(PY) -m corpus.warc --corpus $(REFINERY_CORPUS)
 	$(PY) -m corpus.literature --out $(REFINERY_CORPUS)
 
-# What the tests read: the documents and the slice's archives (the whole site's crawl takes minutes).
+# What the tests read: the documents, the slice's archives (the whole site's crawl takes minutes)
+# and the literature part (4 MB).
 corpus-slice: setup
 	$(PY) -m corpus.build --out $(REFINERY_CORPUS)
 	$(PY) -m corpus.warc --corpus $(REFINERY_CORPUS) --only slice
+	$(PY) -m corpus.literature --out $(REFINERY_CORPUS)
 
 sample: setup
 	$(PY) sample/generate.py --out sample/data

@@ -9,6 +9,11 @@ in-process by the score operator with ``ScoreConfig()`` — the config a run wit
 Kept rates per (label, language) and per source, split by whether the source was held out of
 training (``real_training_set.HELD_OUT_SOURCES``); the negatives' rejection rate per family.
 Accuracy only; no timings.
+
+``--after-clean`` runs the clean operator first (``make_cleaner`` with ``CleanConfig()``, its
+shipped domain model: what ``spark-submit jobs/clean.py`` does without options) and scores only
+what it keeps, as the pipeline does: kept rates are then of the whole clean -> score chain, and a
+negative counts as rejected when either step rejects it.
 """
 from __future__ import annotations
 
@@ -35,11 +40,38 @@ def cap_sources(table: pa.Table, limit: int) -> pa.Table:
     return table.take(pa.array(keep, pa.int64()))
 
 
+def clean_step(docs: pa.Table) -> tuple[np.ndarray, pa.Table]:
+    """The clean operator with its default config over ``docs``: per document whether it is kept,
+    and ``docs`` with the text clean hands on (boilerplate lines dropped, PII replaced). The
+    language comes from the source, as bench/clean_real.py does; generated negatives carry theirs."""
+    from refinery.config import load_config
+    from refinery.filters.config import CleanConfig
+    from refinery.filters.pipeline import make_cleaner
+    from refinery.ingest.script_ratios import script_ratios
+
+    clean = make_cleaner(load_config(None, CleanConfig))
+    kept, cleaned = [], []
+    for start in range(0, docs.num_rows, 512):
+        part = docs.slice(start, 512)
+        text = part.column("text").combine_chunks()
+        batch = pa.RecordBatch.from_pydict({
+            "doc_id": pa.array([f"d{start + i}" for i in range(part.num_rows)]), "text": text,
+            "lang": part.column("lang").combine_chunks(), "lang_score": pa.array([1.0] * part.num_rows, pa.float32()),
+            **script_ratios(text)})
+        out = clean(batch)
+        assert out.num_rows == part.num_rows  # filter mode keeps every row, with its reason
+        kept.append(np.asarray([r is None for r in out.column("reason").to_pylist()]))
+        cleaned.append(out.column("text"))
+    cleaned = pa.chunked_array(cleaned, pa.string())
+    return np.concatenate(kept), docs.set_column(docs.schema.get_field_index("text"), "text", cleaned)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--limit-per-source", type=int, default=0, help="at most this many documents per source (0: all)")
     p.add_argument("--negatives", type=int, default=1500)
     p.add_argument("--json", help="also write the figures here")
+    p.add_argument("--after-clean", action="store_true", help="clean (default config) before scoring, as the pipeline does")
     args = p.parse_args(argv)
 
     from refinery.config import load_config
@@ -52,6 +84,9 @@ def main(argv=None) -> int:
     spin = stratified_sample(real.filter(real.column("held_out")), 200, seed=1).column("text").to_pylist()
     neg = negatives(args.negatives, True, spin)
     docs = pa.concat_tables([real, neg])
+    clean_kept = np.ones(docs.num_rows, dtype=bool)
+    if args.after_clean:
+        clean_kept, docs = clean_step(docs)
     cfg = load_config(None, ScoreConfig)
     thresholds = resolve_thresholds(cfg)
     scorer = QualityScorer(cfg)
@@ -61,7 +96,7 @@ def main(argv=None) -> int:
         category += s["category"].to_pylist()
         quality.append(s["quality_score"].to_numpy(zero_copy_only=False))
     quality = np.concatenate(quality)
-    kept = quality >= thresholds.for_categories(pa.array(category, pa.string()))
+    kept = (quality >= thresholds.for_categories(pa.array(category, pa.string()))) & clean_kept
 
     groups: dict[str, dict] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     cols = {c: docs.column(c).to_pylist() for c in ("source", "label", "lang", "held_out", "genre")}
