@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from refinery.filters import c4, chinese, fineweb, general, gopher_quality, gopher_repetition
 from refinery.filters.rule import MeasureContext, load_wordlist
-from refinery.filters.structure import code_line_share, prose_texts
+from refinery.filters.structure import code_without_code_lines, prose_texts
 from refinery.filters.text_language import route_by_text
 from refinery.filters.text_view import TextView, subset_view
 
@@ -107,13 +107,8 @@ def evaluate(batch: pa.RecordBatch | pa.Table, cfg, texts: pa.Array | None = Non
     if columns["lang"] is not None:
         columns["lang"] = columns["lang"].copy()
     text_lang = route_by_text(cfg, texts, profile_of, columns)
-    if categories is not None and cfg.code_min_code_lines > 0:
-        # the model's "code" without a code line (technical docs, a cookie banner): the fallback category
-        coded = np.flatnonzero(categories == "code")
-        if len(coded):
-            categories = categories.copy()
-            share = code_line_share(texts.take(pa.array(coded)))
-            categories[coded[share < cfg.code_min_code_lines]] = cfg.code_fallback_category
+    if categories is not None:
+        categories = code_without_code_lines(categories, texts, cfg.code_min_code_lines, cfg.code_fallback_category)
 
     reason = np.full(n, None, dtype=object)
     value = np.full(n, np.nan)

@@ -144,3 +144,17 @@ def prose_texts(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
 def code_line_share(texts: pa.Array) -> np.ndarray:
     """Per document, the share of its non-blank lines that are code lines."""
     return _code_lines_of(texts)[-1]
+
+
+def code_without_code_lines(categories: np.ndarray, texts: pa.Array, min_share: float, fallback: str | None) -> np.ndarray:
+    """``categories`` (object array, the domain model's) with each ``code`` whose share of code
+    lines is under ``min_share`` replaced by ``fallback``: the model calls technical documentation
+    (catalog tables, function lists) and the odd cookie banner code, which holds no code line.
+    A copy when anything changes; ``min_share`` 0 trusts the model."""
+    coded = np.flatnonzero(categories == "code") if min_share > 0 else np.zeros(0, dtype=np.int64)
+    if len(coded) == 0:
+        return categories
+    share = code_line_share(texts.take(pa.array(coded)))
+    out = categories.copy()
+    out[coded[share < min_share]] = fallback
+    return out

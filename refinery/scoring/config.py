@@ -89,6 +89,13 @@ class ScoreConfig:
     # The bias check reports what this single threshold would have removed (None: default_threshold).
     global_threshold: float | None = None
     fasttext_max_chars: int = 4000
+    # The domain model's ``code`` counts only with at least this share of code lines
+    # (refinery/filters/structure.py); else the page takes ``code_fallback_category`` and its
+    # threshold: the model calls catalog tables and function lists of manuals code, and the code
+    # cut (0.163) dropped 108 of the 193 PostgreSQL pages it sent there. 0: trust the model; the
+    # clean job's two keys of the same names, same defaults.
+    code_min_code_lines: float = 0.05
+    code_fallback_category: str | None = "markdown_docs"
     rejected_buckets: int = 4
     spark: dict[str, str] = field(default_factory=dict)
 
@@ -100,6 +107,9 @@ class ScoreConfig:
             v = getattr(self, key)
             check(v is None or 0.0 <= v <= 1.0, key, "must be in [0, 1]")
         check(self.fasttext_max_chars > 0, "fasttext_max_chars", "must be positive")
+        check(0.0 <= self.code_min_code_lines <= 1.0, "code_min_code_lines", "must be in [0, 1]")
+        check(self.code_fallback_category in (None, *CATEGORIES), "code_fallback_category",
+              f"unknown category (one of {list(CATEGORIES)} or null)")
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
         # model paths are not resolved here: on a cluster the driver's resolution is not the executors'
 

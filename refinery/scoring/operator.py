@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from refinery.filters.structure import code_without_code_lines
 from refinery.scoring.bert_scorer import BertQualityScorer, BertRuntime, check_model_dir, read_metadata
 from refinery.scoring.categories import CATEGORIES
 from refinery.scoring.config import ScoreConfig
@@ -82,6 +83,12 @@ class QualityScorer:
 
     def score(self, texts: pa.Array | pa.ChunkedArray) -> dict[str, pa.Array]:
         category, category_score = self.domain.classify(texts)
+        if self.cfg.code_min_code_lines > 0:
+            text_array = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+            model_says = np.asarray(category.to_pylist(), dtype=object)
+            routed = code_without_code_lines(model_says, text_array, self.cfg.code_min_code_lines, self.cfg.code_fallback_category)
+            if routed is not model_says:
+                category = pa.array(routed.tolist(), pa.string())
         prepared = prepare_text(texts, self.cfg.fasttext_max_chars)
         ft = predict_binary(self.fasttext, prepared, self.cfg.models.fasttext_positive_label)
         quality = ft.copy()

@@ -149,21 +149,29 @@ def _eval_index(spark, cfg: DedupConfig):
     return spark.sparkContext.broadcast(index), info
 
 
-# Spark keeps a persisted plan's shuffle partitioning as planned (spark.sql.shuffle.partitions,
-# 200 by default) unless this is on: then adaptive execution coalesces those shuffles too, as it
-# does everywhere else. Off, a 3,000-document run ran ~2,000 near-empty tasks per action.
-ADAPTIVE_CACHED_PLANS = "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning"
+# SQL settings for the job's run, each only where the user set nothing:
+RUN_CONF = {
+    # Spark keeps a persisted plan's shuffle partitioning as planned (spark.sql.shuffle.partitions,
+    # 200 by default) unless this is on: then adaptive execution coalesces those shuffles too, as it
+    # does everywhere else. Off, a 3,000-document run ran ~2,000 near-empty tasks per action.
+    "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true",
+    # Rows per columnar batch of a persisted frame (Spark's default 10,000). A batch is read back
+    # whole: 10,000 texts of real pages (~8 KB each, 80 MB and its copies) per task killed a 1 GiB
+    # local[2] heap at 1,000,000 documents (OutOfMemoryError deserialising the text frame's batch).
+    "spark.sql.inMemoryColumnarStorage.batchSize": "1024",
+}
 
 
 def run(spark, inputs: list[str], output: str, cfg: DedupConfig, log=print) -> dict:
     """Deduplicate the documents under ``inputs`` into ``output``; returns the stats."""
-    if spark.conf.get(ADAPTIVE_CACHED_PLANS, None) is not None:  # the user's choice
-        return _run(spark, inputs, output, cfg, log)
-    spark.conf.set(ADAPTIVE_CACHED_PLANS, "true")
+    ours = [k for k in RUN_CONF if spark.conf.get(k, None) is None]  # the others are the user's choice
+    for k in ours:
+        spark.conf.set(k, RUN_CONF[k])
     try:
         return _run(spark, inputs, output, cfg, log)
     finally:
-        spark.conf.unset(ADAPTIVE_CACHED_PLANS)
+        for k in ours:
+            spark.conf.unset(k)
 
 
 def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:

@@ -81,3 +81,27 @@ def test_config_errors_name_the_key():
         load_config(None, ScoreConfig, {"cascade": {"fasttext_low": 0.9, "fasttext_high": 0.1}})
     with pytest.raises(ConfigError, match="bert.max_length"):
         load_config(None, ScoreConfig, {"bert": {"max_length": 10000}})
+
+
+def test_the_models_code_without_code_lines_takes_the_documentation_threshold(real_slice):
+    """Oracle: the source. PostgreSQL's reference pages are documentation; the shipped domain model
+    calls some of them (catalog tables, function lists: no code line) code, where the code cut
+    dropped most. They take ``code_fallback_category``; real Python files stay code."""
+    import pyarrow.compute as pc
+
+    pages = real_slice.filter(pc.equal(real_slice.column("source"), "postgresql-doc-15")).column("text").combine_chunks()
+    py = real_slice.filter(pc.starts_with(real_slice.column("source"), "python:")).column("text").combine_chunks()[:150]
+    texts = pa.concat_arrays([pages, py])
+    trusting = QualityScorer(load_config(None, ScoreConfig, {"cascade": {"mode": "fasttext"}, "code_min_code_lines": 0}))
+    routed = QualityScorer(load_config(None, ScoreConfig, {"cascade": {"mode": "fasttext"}}))
+    model_says = np.asarray(trusting.score(texts)["category"].to_pylist(), dtype=object)
+    ours = np.asarray(routed.score(texts)["category"].to_pylist(), dtype=object)
+    from refinery.filters.structure import code_line_share
+
+    share = code_line_share(texts)
+    demoted = (model_says == "code") & (share < 0.05)
+    assert demoted[:len(pages)].sum() >= 10, demoted[:len(pages)].sum()  # the slice's 200 pages
+    assert (ours[demoted] == "markdown_docs").all() and (ours[~demoted] == model_says[~demoted]).all()
+    assert np.mean(ours[len(pages):] == "code") >= 0.95
+    with pytest.raises(ConfigError, match="code_fallback_category"):
+        load_config(None, ScoreConfig, {"code_fallback_category": "manuals"})
