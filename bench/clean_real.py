@@ -1,8 +1,8 @@
 """Kept rate of the clean stage's default config on the real corpus, per source family, language
 and category, with the top rejection reasons: what each rule family rejects on good real text.
 
-    REFINERY_CORPUS=/work/corpus python bench/clean_real.py [--slice] [--set key=value ...] [--json out.json]
-                                                            [--category-from-source]
+    REFINERY_CORPUS=/work/corpus python bench/clean_real.py [--slice | --part literature] [--set key=value ...]
+                                                            [--json out.json] [--category-from-source]
 
 No Spark: ``refinery.filters.pipeline.make_cleaner`` (the clean job's operator, with its default
 ``category_model``) over Arrow batches of the corpus's ``text``. The corpus's language comes from
@@ -234,6 +234,7 @@ def run_verse(paths: list[str], cfg: CleanConfig) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--slice", action="store_true")
+    ap.add_argument("--part", choices=["literature"], help="a part of the corpus instead of the documentation corpus")
     ap.add_argument("--set", nargs="*", default=[])
     ap.add_argument("--json")
     ap.add_argument("--category-from-source", action="store_true",
@@ -246,7 +247,7 @@ def main() -> None:
     ap.add_argument("--negatives", type=int, default=30, help="generated negatives per kind (0: none)")
     args = ap.parse_args()
     cfg = load_config(None, CleanConfig, {**parse_overrides(args.set), "steps": ["lines", "rules"]})
-    table = corpus.load(slice=args.slice, columns=["doc_id", "source", "genre", "lang", "text"])
+    table = corpus.load(slice=args.slice, columns=["doc_id", "source", "genre", "lang", "text"], part=args.part)
     if args.verse:
         v = run_verse(args.verse, cfg)
         print(f"verse: {v['docs']} poems; as literature kept {v['literature']['kept']:.1%} {v['literature']['top']}; "

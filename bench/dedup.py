@@ -328,8 +328,11 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
             cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             done.set()
             sampler.join()
+            with open(os.path.join(workdir, f"job-{n}-run{r}.log"), "w") as f:
+                f.write(log)  # the whole log: a failure's cause is often far from its last lines
             if proc.returncode:
-                raise SystemExit(f"dedup job failed on {n} documents:\n{log[-3000:]}")
+                raise SystemExit(f"dedup job failed on {n} documents (rc {proc.returncode}; whole log: "
+                                 f"{workdir}/job-{n}-run{r}.log):\n{log[-3000:]}")
             stats = json.load(open(os.path.join(output, "_stats.json")))
             cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
             runs.append({"seconds": round(seconds, 1), "CPU seconds": round(cpu, 1), "phases": stats["run"].get("phase_seconds"),

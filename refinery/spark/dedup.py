@@ -155,10 +155,6 @@ RUN_CONF = {
     # 200 by default) unless this is on: then adaptive execution coalesces those shuffles too, as it
     # does everywhere else. Off, a 3,000-document run ran ~2,000 near-empty tasks per action.
     "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true",
-    # Rows per columnar batch of a persisted frame (Spark's default 10,000). A batch is read back
-    # whole: 10,000 texts of real pages (~8 KB each, 80 MB and its copies) per task killed a 1 GiB
-    # local[2] heap at 1,000,000 documents (OutOfMemoryError deserialising the text frame's batch).
-    "spark.sql.inMemoryColumnarStorage.batchSize": "1024",
 }
 
 
@@ -200,11 +196,13 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
         phase_seconds[name] = round(now - last[0], 3)
         last[0] = now
 
-    def persist(df, carries_text: bool = False):
-        """Frames that carry the text go to disk: in memory they filled the executor's heap
-        (50,000 documents on a 1 GiB local[2] driver: OOM building the columnar cache), and
-        the work they save is the scan and sort, not a Python pass."""
-        df = df.persist(StorageLevel.DISK_ONLY if carries_text else StorageLevel.MEMORY_AND_DISK)
+    def persist(df, per_document: bool = False):
+        """Frames with a wide column per document (the text, a signature) go to disk: in memory
+        they fill the executor's heap as the input grows (text: 50,000 documents on a 1 GiB
+        local[2] driver died building the columnar cache; signatures, 128 x 8 bytes a document:
+        1,000,000 died in the signature stage while the cached partitions piled up). Only the
+        frames of links and verdicts, which grow with the duplicates, stay in memory."""
+        df = df.persist(StorageLevel.DISK_ONLY if per_document else StorageLevel.MEMORY_AND_DISK)
         persisted.append(df)
         return df
 
@@ -232,7 +230,7 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
     ranked_in = ranked_in.withColumn("group", group_of(F.col("category")))
     by_key = Window.partitionBy("exact_key").orderBy(*_rank_order(F))
     ranked = persist(ranked_in.withColumn("exact_rank", F.row_number().over(by_key))
-                     .withColumn("exact_rep", F.first("doc_id").over(by_key)), carries_text=True)
+                     .withColumn("exact_rep", F.first("doc_id").over(by_key)), per_document=True)
 
     # 3. signatures (and eval overlap) of the new exact representatives
     rep_cols = ["doc_id", "text", "category", "group", "quality", "length", "exact_key"]
@@ -243,7 +241,7 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
     make_op = functools.partial(make_signature_operator, specs, cfg.minhash.family(), index_bc)
     min_matches = cfg.contamination.min_matches
     signed = persist(map_batches(reps_in, make_op, sig_schema).withColumn(
-        "contaminated", F.col("contamination_matches") >= F.lit(min_matches)))
+        "contaminated", F.col("contamination_matches") >= F.lit(min_matches)), per_document=True)
 
     node_cols = ["doc_id", "category", "group", "quality", "length", "exact_key", "n_shingles", "signature", "is_reference"]
     nodes = signed.where(~F.col("contaminated")).withColumn("is_reference", F.lit(False)).select(*node_cols)
@@ -251,7 +249,7 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
         ref_nodes = (references.withColumn("group", group_of(F.col("category")))
                      .join(ranked.where(F.col("exact_rank") == 1).select("doc_id"), "doc_id", "left_semi"))
         nodes = nodes.unionByName(ref_nodes.select(*node_cols))
-    nodes = persist(nodes)
+    nodes = persist(nodes, per_document=True)
 
     # 4. LSH buckets → star links to the bucket's smallest doc_id → verified edges
     banded = (nodes.where(F.col("n_shingles") > 0)
@@ -345,7 +343,7 @@ def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
         F.when(reason == CONTAMINATION, F.lit(float(min_matches))).alias("threshold"),
         F.when(reason == CONTAMINATION, F.col("contamination_sets")).alias("detail"),
     )
-    outcome = persist(outcome.unionByName(invalid, allowMissingColumns=True), carries_text=True)
+    outcome = persist(outcome.unionByName(invalid, allowMissingColumns=True), per_document=True)
 
     run_info = {"inputs": inputs, "config": dataclasses.asdict(cfg), "candidate_links": n_links,
                 "verified_edges": n_edges, "components": component_mode, "component_rounds": rounds,
