@@ -72,9 +72,10 @@ def main(argv=None) -> int:
     p.add_argument("--negatives", type=int, default=1500)
     p.add_argument("--json", help="also write the figures here")
     p.add_argument("--after-clean", action="store_true", help="clean (default config) before scoring, as the pipeline does")
+    p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="score config overrides (default: none)")
     args = p.parse_args(argv)
 
-    from refinery.config import load_config
+    from refinery.config import load_config, parse_overrides
     from refinery.scoring.config import ScoreConfig
     from refinery.scoring.operator import QualityScorer, resolve_thresholds
     from refinery.scoring.real_training_set import negatives, real_documents, stratified_sample
@@ -87,7 +88,7 @@ def main(argv=None) -> int:
     clean_kept = np.ones(docs.num_rows, dtype=bool)
     if args.after_clean:
         clean_kept, docs = clean_step(docs)
-    cfg = load_config(None, ScoreConfig)
+    cfg = load_config(None, ScoreConfig, parse_overrides(args.set))
     thresholds = resolve_thresholds(cfg)
     scorer = QualityScorer(cfg)
     category, quality = [], []

@@ -146,15 +146,22 @@ def code_line_share(texts: pa.Array) -> np.ndarray:
     return _code_lines_of(texts)[-1]
 
 
+# Fewer non-blank lines than this and a share of code lines says nothing (a one-line page has a
+# share of 0 or 1): the domain model's ``code`` stands.
+MIN_LINES_TO_OVERRULE = 5
+
+
 def code_without_code_lines(categories: np.ndarray, texts: pa.Array, min_share: float, fallback: str | None) -> np.ndarray:
     """``categories`` (object array, the domain model's) with each ``code`` whose share of code
     lines is under ``min_share`` replaced by ``fallback``: the model calls technical documentation
     (catalog tables, function lists) and the odd cookie banner code, which holds no code line.
-    A copy when anything changes; ``min_share`` 0 trusts the model."""
+    Only pages of at least ``MIN_LINES_TO_OVERRULE`` non-blank lines are overruled. A copy when
+    anything changes; ``min_share`` 0 trusts the model."""
     coded = np.flatnonzero(categories == "code") if min_share > 0 else np.zeros(0, dtype=np.int64)
     if len(coded) == 0:
         return categories
-    share = code_line_share(texts.take(pa.array(coded)))
+    _, lines, _, _, was_blank, share = _code_lines_of(texts.take(pa.array(coded)))
+    nonblank = lines.per_doc(~was_blank)
     out = categories.copy()
-    out[coded[share < min_share]] = fallback
+    out[coded[(share < min_share) & (nonblank >= MIN_LINES_TO_OVERRULE)]] = fallback
     return out
