@@ -17,7 +17,7 @@ from refinery.config import load_config
 from refinery.filters.config import CleanConfig
 from refinery.filters.evaluate import evaluate, row_thresholds
 from refinery.filters.pipeline import clean_batch, make_cleaner
-from refinery.filters.structure import code_line_share, code_lines, prose_texts, reduce_markup
+from refinery.filters.structure import code_line_share, code_lines, code_without_code_lines, prose_texts, reduce_markup
 from refinery.ingest.script_ratios import script_ratios
 from tests.filters.docs import EN_BASE, EN_SENTENCES, ZH_BASE
 from tests.filters.negatives import KINDS, negatives
@@ -157,6 +157,18 @@ def test_a_page_the_model_calls_code_without_code_lines_is_judged_as_documentati
     assert as_prose.reason[len(pages)] == "gopher.min_words"
     trusting = evaluate(batch, load_config(None, CleanConfig, {"code_min_code_lines": 0}))
     assert trusting.reason[len(pages)] is None
+
+
+def test_a_page_too_short_in_lines_keeps_the_models_code():
+    """A share of code lines needs lines: a one-line page (share 0 or 1) keeps the model's word;
+    from five non-blank lines up a page without code lines is overruled."""
+    one_line = " ".join(["the parser reads a token and then the next one"] * 12)
+    five = "\n".join(["This page lists the options of the parser."] * 5)
+    four = "\n".join(["This page lists the options of the parser."] * 4)
+    cats = np.asarray(["code", "code", "code", "literature"], dtype=object)
+    out = code_without_code_lines(cats, pa.array([one_line, five, four, five]), 0.05, "markdown_docs")
+    assert out.tolist() == ["code", "markdown_docs", "code", "literature"]
+    assert code_without_code_lines(cats, pa.array([one_line, five, four, five]), 0, "markdown_docs") is cats
 
 
 @pytest.mark.parametrize("source,lang", [("postgresql-doc-15", "en"), ("perl-doc", "en"), ("debian-handbook", "en"),
