@@ -15,6 +15,9 @@ Timing: a pipeline is one subprocess tree pinned with ``taskset``; wall = launch
 user + system of every process of the tree. This process makes itself a child subreaper, so the
 JVM and Spark's Python workers, which their parents never wait for, are reaped here and their CPU
 counted. On a loaded machine wall includes waiting for the CPU; CPU seconds do not (much).
+**Known undercount (s24, not fixed):** for the Spark job the tree's CPU seconds come out at about
+half its pinned core's busy time (/proc/stat: 44.8 s busy in a 44.9 s run, 22 CPU s counted), so
+some of its processes escape the count; compare Spark and datatrove by wall on pinned idle cores.
 """
 from __future__ import annotations
 
