@@ -16,8 +16,10 @@ user + system of every process of the tree. This process makes itself a child su
 JVM and Spark's Python workers, which their parents never wait for, are reaped here and their CPU
 counted. On a loaded machine wall includes waiting for the CPU; CPU seconds do not (much).
 **Known undercount (s24, not fixed):** for the Spark job the tree's CPU seconds come out at about
-half its pinned core's busy time (/proc/stat: 44.8 s busy in a 44.9 s run, 22 CPU s counted), so
-some of its processes escape the count; compare Spark and datatrove by wall on pinned idle cores.
+half its pinned core's busy time (/proc/stat: 44.8 s busy in a 44.9 s run, 22 CPU s counted).
+Sampling /proc/<pid>/stat of every process in the tree over a run: the JVM 20.7 s + the Python
+processes 25.4 s = 46.1 s against 22.2 s from RUSAGE_CHILDREN: the Python workers' CPU escapes the
+count. Compare Spark and datatrove by wall on pinned idle cores.
 """
 from __future__ import annotations
 
