@@ -15,11 +15,9 @@ Timing: a pipeline is one subprocess tree pinned with ``taskset``; wall = launch
 user + system of every process of the tree. This process makes itself a child subreaper, so the
 JVM and Spark's Python workers, which their parents never wait for, are reaped here and their CPU
 counted. On a loaded machine wall includes waiting for the CPU; CPU seconds do not (much).
-**Known undercount (s24, not fixed):** for the Spark job the tree's CPU seconds come out at about
-half its pinned core's busy time (/proc/stat: 44.8 s busy in a 44.9 s run, 22 CPU s counted).
-Sampling /proc/<pid>/stat of every process in the tree over a run: the JVM 20.7 s + the Python
-processes 25.4 s = 46.1 s against 22.2 s from RUSAGE_CHILDREN: the Python workers' CPU escapes the
-count. Compare Spark and datatrove by wall on pinned idle cores.
+CPU seconds come from a cpuacct cgroup around the tree where one can be made (``run_tree``):
+RUSAGE_CHILDREN alone missed half of a Spark job's CPU (s24: 22 of 46 s; pyspark's daemon ignores
+SIGCHLD, so its forked workers are reaped by the kernel and their CPU is counted nowhere).
 """
 from __future__ import annotations
 
@@ -155,20 +153,48 @@ def _reap_all(deadline_s: float = 30.0) -> None:
             time.sleep(0.05)
 
 
+CPUACCT = "/sys/fs/cgroup/cpuacct"  # cgroup v1 CPU accounting, where the machine lets us make a group
+
+
+def _cpu_group() -> str | None:
+    """A fresh cpuacct cgroup for one run, or None where none can be made (no root, no cgroup v1)."""
+    path = os.path.join(CPUACCT, f"refinery-bench-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.mkdir(path)
+        return path
+    except OSError:
+        return None
+
+
 def run_tree(cmd: list[str], cpus: set[int], env: dict | None = None, cwd: str | None = None) -> dict:
-    """Run ``taskset -c CPUS cmd``; wall (launch → exit of the whole tree) and CPU of every process in it."""
+    """Run ``taskset -c CPUS cmd``; wall (launch → exit of the whole tree) and CPU of every process in it.
+
+    CPU comes from a cpuacct cgroup holding the tree where one can be made ("cpu_method":
+    "cgroup"): pyspark's daemon ignores SIGCHLD, so the kernel reaps its forked Python workers
+    itself and their CPU never reaches anyone's RUSAGE_CHILDREN (a Spark job's count came out at
+    half its pinned core's busy time). Else RUSAGE_CHILDREN ("rusage"), which misses them."""
+    group = _cpu_group()
+    join = (lambda: open(os.path.join(group, "cgroup.procs"), "w").write(str(os.getpid()))) if group else None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.run(["taskset", "-c", ",".join(map(str, sorted(cpus))), *cmd], env=env, cwd=cwd,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, preexec_fn=join)
     exited = time.perf_counter()
     _reap_all()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "wall_to_exit": exited - start, "cpu": cpu, "load": load, "rc": proc.returncode,
-            "stdout": proc.stdout, "stderr": proc.stderr}
+    out = {"wall": wall, "wall_to_exit": exited - start, "cpu": cpu, "cpu_rusage": cpu, "cpu_method": "rusage",
+           "load": load, "rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+    if group:
+        with open(os.path.join(group, "cpuacct.usage")) as f:
+            out.update(cpu=int(f.read()) / 1e9, cpu_method="cgroup")
+        try:
+            os.rmdir(group)
+        except OSError:  # a process of the tree still alive: the group stays (it is empty once it exits)
+            pass
+    return out
 
 
 def spark_env() -> dict:
