@@ -174,12 +174,19 @@ def run_tree(cmd: list[str], cpus: set[int], env: dict | None = None, cwd: str |
     itself and their CPU never reaches anyone's RUSAGE_CHILDREN (a Spark job's count came out at
     half its pinned core's busy time). Else RUSAGE_CHILDREN ("rusage"), which misses them."""
     group = _cpu_group()
-    join = (lambda: open(os.path.join(group, "cgroup.procs"), "w").write(str(os.getpid()))) if group else None
+
+    def join():  # in the child, before exec; a failure leaves the group empty (then rusage is used)
+        try:
+            with open(os.path.join(group, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+        except OSError:
+            pass
+
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.run(["taskset", "-c", ",".join(map(str, sorted(cpus))), *cmd], env=env, cwd=cwd,
-                          capture_output=True, text=True, preexec_fn=join)
+                          capture_output=True, text=True, preexec_fn=join if group else None)
     exited = time.perf_counter()
     _reap_all()
     wall = time.perf_counter() - start
@@ -189,7 +196,9 @@ def run_tree(cmd: list[str], cpus: set[int], env: dict | None = None, cwd: str |
            "load": load, "rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
     if group:
         with open(os.path.join(group, "cpuacct.usage")) as f:
-            out.update(cpu=int(f.read()) / 1e9, cpu_method="cgroup")
+            usage = int(f.read()) / 1e9
+        if usage > 0:
+            out.update(cpu=usage, cpu_method="cgroup")
         try:
             os.rmdir(group)
         except OSError:  # a process of the tree still alive: the group stays (it is empty once it exits)
