@@ -290,10 +290,14 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
     """``spark-submit --master local[2] jobs/dedup.py`` (default config) per size, as a user
     runs it: wall seconds including JVM start, docs/s, peak RSS of the whole process tree
     (the local executor is the driver JVM, plus its Python workers) sampled every 0.2 s, and
-    the CPU seconds of that tree (user + system, of every process it waited for): on a shared
+    the CPU seconds of that tree (a cpuacct cgroup around it where one can be made, else
+    RUSAGE_CHILDREN, which misses pyspark's workers; "CPU method" says which): on a shared
     machine the wall clock grows with the others' load, the CPU seconds much less."""
     import subprocess
     import threading
+
+    sys.path.insert(0, os.path.join(REPO, "bench"))
+    from scale_common import cpu_group, group_cpu_seconds, joiner
 
     spark_submit = os.path.join(os.path.dirname(sys.executable), "spark-submit")
     env = dict(os.environ, PYTHONPATH=REPO, SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable,
@@ -311,9 +315,11 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
                 cmd += ["--conf", f"{k}={v}"]
             cmd += [os.path.join(REPO, "jobs/dedup.py"), "--input", inputs, "--output", output]
             load = os.getloadavg()[0]
+            group = cpu_group()  # pyspark's workers escape RUSAGE_CHILDREN (bench/scale_common.py)
             cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
-            proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    preexec_fn=joiner(group))
             peak = [0.0]
             done = threading.Event()
 
@@ -335,7 +341,10 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
                                  f"{workdir}/job-{n}-run{r}.log):\n{log[-3000:]}")
             stats = json.load(open(os.path.join(output, "_stats.json")))
             cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-            runs.append({"seconds": round(seconds, 1), "CPU seconds": round(cpu, 1), "phases": stats["run"].get("phase_seconds"),
+            in_group = group_cpu_seconds(group)
+            cpu_method = "rusage" if in_group is None else "cgroup"
+            cpu = cpu if in_group is None else in_group
+            runs.append({"seconds": round(seconds, 1), "CPU seconds": round(cpu, 1), "CPU method": cpu_method, "phases": stats["run"].get("phase_seconds"),
                          "write seconds": stats["run"]["write_seconds"], "peak RSS MB": round(peak[0]),
                          "load before": round(load, 1), "load after": round(os.getloadavg()[0], 1)})
         secs = [r["seconds"] for r in runs]

@@ -156,7 +156,7 @@ def _reap_all(deadline_s: float = 30.0) -> None:
 CPUACCT = "/sys/fs/cgroup/cpuacct"  # cgroup v1 CPU accounting, where the machine lets us make a group
 
 
-def _cpu_group() -> str | None:
+def cpu_group() -> str | None:
     """A fresh cpuacct cgroup for one run, or None where none can be made (no root, no cgroup v1)."""
     path = os.path.join(CPUACCT, f"refinery-bench-{os.getpid()}-{time.monotonic_ns()}")
     try:
@@ -166,6 +166,34 @@ def _cpu_group() -> str | None:
         return None
 
 
+def joiner(group: str | None):
+    """A ``preexec_fn`` putting the child (and so its whole tree) into ``group``; None without one.
+    A failed join leaves the group empty, and ``group_cpu_seconds`` then gives None."""
+    if group is None:
+        return None
+
+    def join():
+        try:
+            with open(os.path.join(group, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+        except OSError:
+            pass
+    return join
+
+
+def group_cpu_seconds(group: str | None) -> float | None:
+    """CPU seconds of everything that ran in ``group`` (None: no group, or nothing ran in it); removes it."""
+    if group is None:
+        return None
+    with open(os.path.join(group, "cpuacct.usage")) as f:
+        usage = int(f.read()) / 1e9
+    try:
+        os.rmdir(group)
+    except OSError:  # a process of the tree still alive: the group stays (it is empty once it exits)
+        pass
+    return usage or None
+
+
 def run_tree(cmd: list[str], cpus: set[int], env: dict | None = None, cwd: str | None = None) -> dict:
     """Run ``taskset -c CPUS cmd``; wall (launch → exit of the whole tree) and CPU of every process in it.
 
@@ -173,37 +201,21 @@ def run_tree(cmd: list[str], cpus: set[int], env: dict | None = None, cwd: str |
     "cgroup"): pyspark's daemon ignores SIGCHLD, so the kernel reaps its forked Python workers
     itself and their CPU never reaches anyone's RUSAGE_CHILDREN (a Spark job's count came out at
     half its pinned core's busy time). Else RUSAGE_CHILDREN ("rusage"), which misses them."""
-    group = _cpu_group()
-
-    def join():  # in the child, before exec; a failure leaves the group empty (then rusage is used)
-        try:
-            with open(os.path.join(group, "cgroup.procs"), "w") as f:
-                f.write(str(os.getpid()))
-        except OSError:
-            pass
-
+    group = cpu_group()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.run(["taskset", "-c", ",".join(map(str, sorted(cpus))), *cmd], env=env, cwd=cwd,
-                          capture_output=True, text=True, preexec_fn=join if group else None)
+                          capture_output=True, text=True, preexec_fn=joiner(group))
     exited = time.perf_counter()
     _reap_all()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    out = {"wall": wall, "wall_to_exit": exited - start, "cpu": cpu, "cpu_rusage": cpu, "cpu_method": "rusage",
-           "load": load, "rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
-    if group:
-        with open(os.path.join(group, "cpuacct.usage")) as f:
-            usage = int(f.read()) / 1e9
-        if usage > 0:
-            out.update(cpu=usage, cpu_method="cgroup")
-        try:
-            os.rmdir(group)
-        except OSError:  # a process of the tree still alive: the group stays (it is empty once it exits)
-            pass
-    return out
+    in_group = group_cpu_seconds(group)
+    return {"wall": wall, "wall_to_exit": exited - start, "cpu": cpu if in_group is None else in_group,
+            "cpu_rusage": cpu, "cpu_method": "rusage" if in_group is None else "cgroup",
+            "load": load, "rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
 
 
 def spark_env() -> dict:
