@@ -149,25 +149,21 @@ def _eval_index(spark, cfg: DedupConfig):
     return spark.sparkContext.broadcast(index), info
 
 
-# SQL settings for the job's run, each only where the user set nothing:
-RUN_CONF = {
-    # Spark keeps a persisted plan's shuffle partitioning as planned (spark.sql.shuffle.partitions,
-    # 200 by default) unless this is on: then adaptive execution coalesces those shuffles too, as it
-    # does everywhere else. Off, a 3,000-document run ran ~2,000 near-empty tasks per action.
-    "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true",
-}
+# Spark keeps a persisted plan's shuffle partitioning as planned (spark.sql.shuffle.partitions,
+# 200 by default) unless this is on: then adaptive execution coalesces those shuffles too, as it
+# does everywhere else. Off, a 3,000-document run ran ~2,000 near-empty tasks per action.
+ADAPTIVE_CACHED_PLANS = "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning"
 
 
 def run(spark, inputs: list[str], output: str, cfg: DedupConfig, log=print) -> dict:
     """Deduplicate the documents under ``inputs`` into ``output``; returns the stats."""
-    ours = [k for k in RUN_CONF if spark.conf.get(k, None) is None]  # the others are the user's choice
-    for k in ours:
-        spark.conf.set(k, RUN_CONF[k])
+    if spark.conf.get(ADAPTIVE_CACHED_PLANS, None) is not None:  # the user's choice
+        return _run(spark, inputs, output, cfg, log)
+    spark.conf.set(ADAPTIVE_CACHED_PLANS, "true")
     try:
         return _run(spark, inputs, output, cfg, log)
     finally:
-        for k in ours:
-            spark.conf.unset(k)
+        spark.conf.unset(ADAPTIVE_CACHED_PLANS)
 
 
 def _run(spark, inputs: list[str], output: str, cfg: DedupConfig, log) -> dict:
