@@ -12,7 +12,7 @@ from refinery.filters.evaluate import RULES_BY_NAME
 from refinery.filters.lines import LineEditConfig
 from refinery.filters.profiles import BUILTIN, CATEGORY_OVERRIDES
 from refinery.filters.rule import shipped_wordlist
-from refinery.scoring.categories import CATEGORIES
+from refinery.filters.structure import CODE_FALLBACK_CATEGORY, CODE_MIN_CODE_LINES, check_code_routing
 from refinery.scoring.config import find_model_path, is_uri, model_candidates
 
 try:  # PII scrubbing lives in refinery/pii (its own issue); the config nests its section
@@ -116,10 +116,10 @@ class CleanConfig:
     # of its lines are code lines (refinery/filters/structure.py); else it is judged as
     # ``code_fallback_category`` (the model calls some cookie banners and word salad code, and more
     # often technical documentation: catalog tables, function lists). 0: trust the model.
-    code_min_code_lines: float = 0.05
+    code_min_code_lines: float = CODE_MIN_CODE_LINES
     # The category such a page takes: documentation (on the real corpus 97 PostgreSQL pages the
     # model calls code, with no code line, were lost to web-prose rules); null: its language's rules.
-    code_fallback_category: str | None = "markdown_docs"
+    code_fallback_category: str | None = CODE_FALLBACK_CATEGORY
     # Documents per Arrow batch handed to the operator (spark.sql.execution.arrow.maxRecordsPerBatch).
     batch_size: int = 1024
     # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).
@@ -134,9 +134,7 @@ class CleanConfig:
         check(len(set(self.steps)) == len(self.steps), "steps", "a step is listed twice")
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
         check(self.batch_size > 0, "batch_size", "must be positive")
-        check(0.0 <= self.code_min_code_lines <= 1.0, "code_min_code_lines", "must be in [0, 1]")
-        check(self.code_fallback_category in (None, *CATEGORIES), "code_fallback_category",
-              f"unknown category (one of {list(CATEGORIES)} or null)")
+        check_code_routing(self.code_min_code_lines, self.code_fallback_category)
         if self.category_model is not None and not is_uri(self.category_model):
             # left relative: it is looked up where it is used (an executor's models/, refinery.spark.model_files)
             check(find_model_path(self.category_model) is not None, "category_model",

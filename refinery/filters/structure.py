@@ -149,6 +149,19 @@ def code_line_share(texts: pa.Array) -> np.ndarray:
 # Fewer non-blank lines than this and a share of code lines says nothing (a one-line page has a
 # share of 0 or 1): the domain model's ``code`` stands.
 MIN_LINES_TO_OVERRULE = 5
+# The clean and score jobs' ``code_min_code_lines`` / ``code_fallback_category`` defaults (one pair:
+# the two stages must agree on what a page without code lines is).
+CODE_MIN_CODE_LINES = 0.05
+CODE_FALLBACK_CATEGORY = "markdown_docs"
+
+
+def check_code_routing(min_share: float, fallback: str | None) -> None:
+    """The config check of the two keys, for both jobs."""
+    from refinery.config import check
+    from refinery.scoring.categories import CATEGORIES
+
+    check(0.0 <= min_share <= 1.0, "code_min_code_lines", "must be in [0, 1]")
+    check(fallback in (None, *CATEGORIES), "code_fallback_category", f"unknown category (one of {list(CATEGORIES)} or null)")
 
 
 def code_without_code_lines(categories: np.ndarray, texts: pa.Array, min_share: float, fallback: str | None) -> np.ndarray:

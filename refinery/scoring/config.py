@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from refinery.config import check
+from refinery.filters.structure import CODE_FALLBACK_CATEGORY, CODE_MIN_CODE_LINES, check_code_routing
 from refinery.scoring.categories import CATEGORIES
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -94,8 +95,8 @@ class ScoreConfig:
     # threshold: the model calls catalog tables and function lists of manuals code, and the code
     # cut (0.163) dropped 108 of the 193 PostgreSQL pages it sent there. 0: trust the model; the
     # clean job's two keys of the same names, same defaults.
-    code_min_code_lines: float = 0.05
-    code_fallback_category: str | None = "markdown_docs"
+    code_min_code_lines: float = CODE_MIN_CODE_LINES
+    code_fallback_category: str | None = CODE_FALLBACK_CATEGORY
     rejected_buckets: int = 4
     spark: dict[str, str] = field(default_factory=dict)
 
@@ -107,9 +108,7 @@ class ScoreConfig:
             v = getattr(self, key)
             check(v is None or 0.0 <= v <= 1.0, key, "must be in [0, 1]")
         check(self.fasttext_max_chars > 0, "fasttext_max_chars", "must be positive")
-        check(0.0 <= self.code_min_code_lines <= 1.0, "code_min_code_lines", "must be in [0, 1]")
-        check(self.code_fallback_category in (None, *CATEGORIES), "code_fallback_category",
-              f"unknown category (one of {list(CATEGORIES)} or null)")
+        check_code_routing(self.code_min_code_lines, self.code_fallback_category)
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
         # model paths are not resolved here: on a cluster the driver's resolution is not the executors'
 

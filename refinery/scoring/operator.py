@@ -83,12 +83,11 @@ class QualityScorer:
 
     def score(self, texts: pa.Array | pa.ChunkedArray) -> dict[str, pa.Array]:
         category, category_score = self.domain.classify(texts)
-        if self.cfg.code_min_code_lines > 0:
-            text_array = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
-            model_says = np.asarray(category.to_pylist(), dtype=object)
-            routed = code_without_code_lines(model_says, text_array, self.cfg.code_min_code_lines, self.cfg.code_fallback_category)
-            if routed is not model_says:
-                category = pa.array(routed.tolist(), pa.string())
+        model_says = category.to_numpy(zero_copy_only=False)
+        routed = code_without_code_lines(model_says, texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts,
+                                         self.cfg.code_min_code_lines, self.cfg.code_fallback_category)
+        if routed is not model_says:  # a copy only when a page was overruled
+            category = pa.array(routed, pa.string())
         prepared = prepare_text(texts, self.cfg.fasttext_max_chars)
         ft = predict_binary(self.fasttext, prepared, self.cfg.models.fasttext_positive_label)
         quality = ft.copy()
