@@ -12,7 +12,7 @@ import pytest
 from refinery.config import load_config
 from refinery.filters.config import CleanConfig
 from refinery.filters.pipeline import make_cleaner
-from refinery.ingest.script_ratios import script_ratios
+from tests.filters.test_structure import batch_of
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +29,7 @@ def literature():
 def cleaned(literature):
     """(sources, reasons) of the English and Chinese literature, cleaned with the default config."""
     t = literature.filter(pc.is_in(literature.column("lang"), pa.array(["en", "zh"])))
-    text = t.column("text").combine_chunks()
-    batch = pa.RecordBatch.from_pydict({
-        "doc_id": [f"d{i}" for i in range(len(text))], "text": text, "lang": t.column("lang").combine_chunks(),
-        "lang_score": pa.array([1.0] * len(text), pa.float32()), **script_ratios(text)})
+    batch = batch_of(t.column("text").to_pylist(), t.column("lang").to_pylist())
     out = make_cleaner(load_config(None, CleanConfig, {"steps": ["lines", "rules"]}))(batch)
     return np.asarray(t.column("source").to_pylist()), np.asarray(out.column("reason").to_pylist(), dtype=object)
 
