@@ -91,13 +91,15 @@ corpus: setup
 	$(PY) -m corpus.build --out $(REFINERY_CORPUS)
 	$(PY) -m corpus.warc --corpus $(REFINERY_CORPUS)
 	$(PY) -m corpus.literature --out $(REFINERY_CORPUS)
+	$(PY) -m corpus.readmes --out $(REFINERY_CORPUS)
 
 # What the tests read: the documents, the slice's archives (the whole site's crawl takes minutes)
-# and the literature part (4 MB).
+# and the literature (4 MB) and README (1 MB) parts.
 corpus-slice: setup
 	$(PY) -m corpus.build --out $(REFINERY_CORPUS)
 	$(PY) -m corpus.warc --corpus $(REFINERY_CORPUS) --only slice
 	$(PY) -m corpus.literature --out $(REFINERY_CORPUS)
+	$(PY) -m corpus.readmes --out $(REFINERY_CORPUS)
 
 sample: setup
 	$(PY) sample/generate.py --out sample/data
@@ -106,8 +108,9 @@ clean:
 	rm -rf runs .pytest_cache build *.egg-info dist .dist
 
 # Rebuild the default scoring models shipped in models/ from the real corpus (reproducible, seeded;
-# 32.5 min measured on 2 cores at load ~20, BERT 24 min of it). It reads the documentation corpus and its literature part.
+# 32.5 min measured on 2 cores at load ~20, BERT 24 min of it). It reads the documentation corpus and its literature and README parts.
 models: setup
 	$(PY) -m corpus.build --out $(REFINERY_CORPUS)
 	$(PY) -m corpus.literature --out $(REFINERY_CORPUS)
+	$(PY) -m corpus.readmes --out $(REFINERY_CORPUS)
 	$(PY) -m refinery.scoring.build_default_models --out models

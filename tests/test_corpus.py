@@ -1,5 +1,7 @@
 """The real corpus slice: every source present, labels from the source, text recovered."""
 import collections
+import pathlib
+import re
 
 from corpus.text import decode_text, html_text
 from corpus.sources import DEBIAN_SOURCES
@@ -36,3 +38,42 @@ def test_decode_by_coding_cookie():
     text = "-*- coding: iso-2022-jp -*-\n日本語"
     assert decode_text(text.encode("iso-2022-jp")) == text
     assert decode_text(b"\xff\xfe\x00bad") is None
+
+
+def test_readme_part_is_each_distributions_description_in_pages():
+    """The README part holds every installed distribution's long description, cut into pages
+    without losing or reordering a block. Oracle: the dist-info METADATA files parsed by
+    ``packaging.metadata`` (not importlib.metadata, which the builder uses)."""
+    from importlib import metadata
+
+    import pytest
+    from packaging.metadata import parse_email
+
+    import corpus
+    from corpus.readmes import MAX_CHARS, MIN_CHARS, PAGE_CHARS
+
+    try:
+        rows = corpus.load(part="readme").to_pylist()
+    except corpus.CorpusMissing as e:
+        pytest.fail(str(e))
+    by_source = collections.defaultdict(list)
+    for r in sorted(rows, key=lambda r: r["path"]):
+        by_source[r["source"]].append(r["text"])
+    expected = {}
+    for dist in metadata.distributions():
+        meta_file = dist.locate_file(dist._path / "METADATA") if hasattr(dist, "_path") else None
+        if meta_file is None or not pathlib.Path(meta_file).is_file():
+            continue
+        parsed, _ = parse_email(pathlib.Path(meta_file).read_bytes())
+        name, text = parsed.get("name", "").lower(), (parsed.get("description") or "").strip()
+        if name and name != "llm-refinery" and len(text) >= MIN_CHARS:
+            expected[f"python:{name}"] = text[:MAX_CHARS]
+    assert len(expected) >= 50 and set(by_source) == set(expected)
+
+    def blocks(s):
+        return [b for b in re.split(r"\n[ \t]*\n", s) if b.strip()]
+
+    for source, pages in by_source.items():
+        assert [b for p in pages for b in blocks(p)] == blocks(expected[source]), source
+        assert all(len(p) >= PAGE_CHARS for p in pages[:-1]), source
+    assert len({r["doc_id"] for r in rows}) == len(rows)
