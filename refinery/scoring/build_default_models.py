@@ -105,7 +105,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=str(REPO / "models"))
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--domain-cap", type=int, default=3000, help="training documents per domain class")
-    p.add_argument("--cap-per-category", type=int, default=300, help="quality positives (and as many negatives) per category")
+    p.add_argument("--cap-per-category", type=int, default=1000, help="quality positives (and as many negatives) per category")
     p.add_argument("--negatives", type=int, default=3000, help="generated negatives per side (train, held-out)")
     p.add_argument("--threads", type=int, default=2, help="torch threads (fixed, for reproducibility)")
     p.add_argument("--dump-scores", help="also write the held-out documents' scores here (Parquet)")

@@ -5,8 +5,8 @@ Practitioner rule (seeds/000): train the scorer on "source A is good, source B i
 labels, and keep formatted data (code, markdown, LaTeX) from being scored away. If the
 negatives were only spam, the scorer would learn "prose vs everything else"; so each
 category gets as many negatives as positives: real negatives of that category where the
-user has them, topped up with *degraded* copies of its positives (word salad, boilerplate
-around a fragment, one sentence repeated), the failure modes of crawled pages. The scorer
+user has them, topped up with *degraded* copies of its positives (word salad, spun text,
+boilerplate around a fragment, one sentence repeated), the failure modes of crawled pages. The scorer
 then learns coherence within a category rather than the category itself.
 """
 from __future__ import annotations
@@ -29,12 +29,30 @@ _BOILERPLATE = [
 ]
 
 
+def spin(tokens: list[str], rng: random.Random) -> list[str]:
+    """An order-1 Markov walk over the document's own tokens: every adjacent pair occurs in the
+    document, nothing longer need — the shape of machine-spun pages, which word salad (no pair
+    kept) does not teach."""
+    follow: dict[str, list[str]] = {}
+    for a, b in zip(tokens, tokens[1:]):
+        follow.setdefault(a, []).append(b)
+    tok = rng.choice(tokens)
+    out = [tok]
+    for _ in range(len(tokens) - 1):
+        tok = rng.choice(follow.get(tok) or tokens)
+        out.append(tok)
+    return out
+
+
 def degrade(text: str, rng: random.Random) -> str:
     """One low-quality variant of a good document (training-time only)."""
-    kind = rng.randrange(3)
-    if kind == 0:  # word salad: the document's own tokens in random order
-        tokens = _TOKEN.findall(text)
-        rng.shuffle(tokens)
+    kind = rng.randrange(4)
+    if kind in (0, 3):  # word salad (the document's own tokens in random order) or spun text
+        tokens = _TOKEN.findall(text) or [text]
+        if kind == 0:
+            rng.shuffle(tokens)
+        else:
+            tokens = spin(tokens, rng)
         return " ".join(tokens)
     lines = [ln for ln in text.splitlines() if ln.strip()] or [text]
     if kind == 1:  # boilerplate page with a fragment of content

@@ -4,7 +4,8 @@ generated negatives (``negatives``) split by generator half.
 
 Labels are the source's, never a classifier's: a documentation package's pages (HTML
 manuals, POD, tutorials) are ``markdown_docs`` — the documentation class, whatever their
-markup — a Python distribution's files are ``code``, the literature part's poems, quotations
+markup — a Python distribution's files are ``code`` and its README (the corpus's readme part)
+``markdown_docs``, the literature part's poems, quotations
 and essays are ``literature``, and generated spam/boilerplate pages are ``ads_spam``. The real
 corpus has no news, encyclopedia, forum or LaTeX source, so the shipped domain model does not
 predict ``news``, ``encyclopedia``, ``forum_qa``, ``math_latex`` or ``other``: documents of
@@ -41,13 +42,15 @@ def held_out_source(source: str) -> bool:
 
 
 def real_documents() -> pa.Table:
-    """Documentation corpus + literature part with a ``label`` (from the source) and ``held_out``."""
+    """Documentation corpus + README part + literature part with a ``label`` (from the source) and ``held_out``."""
     import corpus
 
     docs = corpus.load(slice=False, columns=COLUMNS)
+    readme = corpus.load(columns=COLUMNS, part="readme")
     lit = corpus.load(columns=COLUMNS, part="literature")
-    label = ["code" if k == "code" else "markdown_docs" for k in docs.column("kind").to_pylist()] + ["literature"] * lit.num_rows
-    table = pa.concat_tables([docs, lit.cast(docs.schema)])
+    label = (["code" if k == "code" else "markdown_docs" for k in docs.column("kind").to_pylist()]
+             + ["markdown_docs"] * readme.num_rows + ["literature"] * lit.num_rows)
+    table = pa.concat_tables([docs, readme.cast(docs.schema), lit.cast(docs.schema)])
     held = [held_out_source(s) for s in table.column("source").to_pylist()]
     return table.append_column("label", pa.array(label, pa.string())).append_column("held_out", pa.array(held))
 
