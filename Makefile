@@ -108,7 +108,7 @@ clean:
 	rm -rf runs .pytest_cache build *.egg-info dist .dist
 
 # Rebuild the default scoring models shipped in models/ from the real corpus (reproducible, seeded;
-# 32.5 min measured on 2 cores at load ~20, BERT 24 min of it). It reads the documentation corpus and its literature and README parts.
+# 105 s measured on 2 idle cores in s25, BERT 60 s of it; 32.5 min at load ~20 in s20). It reads the documentation corpus and its literature and README parts.
 models: setup
 	$(PY) -m corpus.build --out $(REFINERY_CORPUS)
 	$(PY) -m corpus.literature --out $(REFINERY_CORPUS)
