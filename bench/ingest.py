@@ -608,7 +608,7 @@ def main() -> None:
             ours.append(run_ours(files, ours_out))
             print(f"  round {i + 1}: refinery {ours[-1]['wall']:.2f}s", end="", flush=True)
             for e in extractors:
-                res = run_datatrove(args.datatrove_python, e, files, tmp, cpu, 1, default_model_path())
+                res = run_datatrove(args.datatrove_python, e, files, tmp, cpu, 1, os.path.join(ROOT, default_model_path()))  # the worker runs in tmp
                 dt[e].append(res["runs"][0])
                 dt_meta[e] = res
                 print(f", datatrove+{e} {dt[e][-1]['wall']:.2f}s", end="", flush=True)

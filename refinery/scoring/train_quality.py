@@ -50,17 +50,62 @@ class BertTrainParams:
     seed: int = 0
 
 
+def wordpiece_vocab(words: dict[str, int], vocab_size: int) -> list[str]:
+    """A WordPiece vocabulary (``##`` marks a piece inside a word) learned from word counts by
+    sentencepiece's BPE trainer on one thread, which is deterministic. The HF ``tokenizers``
+    WordPiece trainer is not: it numbers the ``##`` pieces in hash-map order, which changes its
+    tie-breaks from run to run (huggingface/tokenizers#1794), so every ``make models`` gave
+    another vocabulary, BERT and set of thresholds. Every character seen is a token, and a
+    ``##`` token too where it occurs inside a word, so no word of the training text becomes
+    ``[UNK]``; the vocabulary comes out near ``vocab_size`` (above it when the characters alone
+    nearly fill it: sentencepiece needs room for them and 100 merges).
+
+    With 27 languages in the training text most of a 6,000-token vocabulary is characters (as
+    it was with the HF trainer: 5,207 of 6,000). A word-level vocabulary (characters covering
+    99.95% of occurrences, the rest [UNK]) was measured and not kept: the held-out negatives
+    kept went from 7% to 13% (unseen spam words lose their pieces), BENCHMARKS.md."""
+    import os
+    import tempfile
+
+    import sentencepiece as spm
+
+    chars = sorted({c for w in words for c in w})
+    inner = {c for w in words for c in w[1:]}  # characters that need a ``##`` form (never a lone Han character)
+    with tempfile.TemporaryDirectory() as tmp:
+        tsv = os.path.join(tmp, "words.tsv")
+        with open(tsv, "w", encoding="utf-8") as f:
+            for w, n in sorted(words.items()):
+                f.write(f"{w}\t{n}\n")
+        spm.SentencePieceTrainer.train(
+            input=tsv, input_format="tsv", model_prefix=os.path.join(tmp, "wp"), model_type="bpe",
+            vocab_size=max(vocab_size - len(SPECIAL_TOKENS) - len(inner), len(chars) + 100),
+            character_coverage=1.0, normalization_rule_name="identity", num_threads=1, split_digits=False, byte_fallback=False,
+            minloglevel=2, hard_vocab_limit=False, unk_id=0, bos_id=-1, eos_id=-1, pad_id=-1,
+            max_sentencepiece_length=16)
+        sp = spm.SentencePieceProcessor(model_file=os.path.join(tmp, "wp.model"))
+        pieces = [sp.id_to_piece(i) for i in range(1, sp.get_piece_size())]
+    vocab = list(SPECIAL_TOKENS) + chars + [f"##{c}" for c in sorted(inner)]
+    for piece in pieces:
+        token = piece[1:] if piece.startswith("\u2581") else f"##{piece}"
+        if token and token != "##" and not (len(piece) == 1 and piece not in inner):
+            vocab.append(token)
+    return list(dict.fromkeys(vocab))
+
+
 def train_tokenizer(texts: list[str], vocab_size: int, max_chars: int = 20_000):
-    """A BERT WordPiece tokenizer over ``texts``: lower-cased, Han characters one per token."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    """A BERT WordPiece tokenizer over ``texts``: lower-cased, Han characters one per token,
+    its vocabulary from ``wordpiece_vocab`` (reproducible)."""
+    from collections import Counter
+
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import BertTokenizerFast
 
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=100))
-    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=SPECIAL_TOKENS,
-                                        continuing_subword_prefix="##")
-    tok.train_from_iterator((t[:max_chars] for t in texts), trainer=trainer, length=len(texts))
+    normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True)
+    pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    words = Counter(w for t in texts for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(t[:max_chars])))
+    vocab = wordpiece_vocab(dict(words), vocab_size)
+    tok = Tokenizer(models.WordPiece({t: i for i, t in enumerate(vocab)}, unk_token="[UNK]", max_input_chars_per_word=100))
+    tok.normalizer, tok.pre_tokenizer = normalizer, pre_tokenizer
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
                                                        special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
