@@ -39,3 +39,24 @@ def load(slice: bool = True, columns: list[str] | None = None, part: str | None 
     import pyarrow.parquet as pq
 
     return pq.read_table(documents_path(slice, part), columns=columns)
+
+
+def part_main(prog: str, description: str, part: str, build, summary, argv=None) -> int:
+    """The command line of a corpus part builder (``corpus.literature``, ``corpus.readmes``):
+    ``--out`` (default ``$REFINERY_CORPUS`` or ``.corpus``), skip when ``<part>/READY`` exists
+    unless ``--force``; ``build(out)`` returns the part's manifest, ``summary(manifest)`` the
+    line printed after it."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    p.add_argument("--out", default=os.environ.get("REFINERY_CORPUS") or str(REPO / ".corpus"))
+    p.add_argument("--force", action="store_true", help=f"rebuild even when {part}/READY exists")
+    args = p.parse_args(argv)
+    out = Path(args.out)
+    ready = out / part / "READY"
+    if ready.exists() and not args.force:
+        print(f"corpus: {out / part} is built ({ready.read_text().strip()}); --force rebuilds")
+        return 0
+    ready.unlink(missing_ok=True)
+    print(f"corpus: {part} {summary(build(out))} -> {out / part}")
+    return 0

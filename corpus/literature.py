@@ -18,7 +18,6 @@ verse, not one line. The ANSI colour codes fortunes-zh puts around titles are dr
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import gzip
 import hashlib
@@ -32,7 +31,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
-from corpus import REPO
+from corpus import part_main
 
 PART = "literature"
 TARGET_CHARS = 1000
@@ -176,19 +175,8 @@ def build(out: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m corpus.literature", description=__doc__.splitlines()[0])
-    p.add_argument("--out", default=os.environ.get("REFINERY_CORPUS") or str(REPO / ".corpus"))
-    p.add_argument("--force", action="store_true", help="rebuild even when literature/READY exists")
-    args = p.parse_args(argv)
-    out = Path(args.out)
-    ready = out / PART / "READY"
-    if ready.exists() and not args.force:
-        print(f"corpus: {out / PART} is built ({ready.read_text().strip()}); --force rebuilds")
-        return 0
-    ready.unlink(missing_ok=True)
-    m = build(out)
-    print(f"corpus: literature {m['documents']:,} documents, {m['text_chars'] / 1e6:.1f} M characters -> {out / PART}")
-    return 0
+    return part_main("python -m corpus.literature", __doc__.splitlines()[0], PART, build,
+                     lambda m: f"{m['documents']:,} documents, {m['text_chars'] / 1e6:.1f} M characters", argv)
 
 
 if __name__ == "__main__":

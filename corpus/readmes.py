@@ -18,16 +18,14 @@ count as one document beside a 2 KB one.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import os
 import re
 import sys
 from collections import Counter
 from pathlib import Path
 
-from corpus import REPO
+from corpus import part_main
 
 PART = "readme"
 MIN_CHARS = 1500  # shorter descriptions are a line or two of summary, not a page of documentation
@@ -103,19 +101,8 @@ def build(out: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m corpus.readmes", description=__doc__.splitlines()[0])
-    p.add_argument("--out", default=os.environ.get("REFINERY_CORPUS") or str(REPO / ".corpus"))
-    p.add_argument("--force", action="store_true", help="rebuild even when readme/READY exists")
-    args = p.parse_args(argv)
-    out = Path(args.out)
-    ready = out / PART / "READY"
-    if ready.exists() and not args.force:
-        print(f"corpus: {out / PART} is built ({ready.read_text().strip()}); --force rebuilds")
-        return 0
-    ready.unlink(missing_ok=True)
-    m = build(out)
-    print(f"corpus: readme {m['documents']:,} documents, {m['text_chars'] / 1e6:.2f} M characters -> {out / PART}")
-    return 0
+    return part_main("python -m corpus.readmes", __doc__.splitlines()[0], PART, build,
+                     lambda m: f"{m['documents']:,} documents, {m['text_chars'] / 1e6:.2f} M characters", argv)
 
 
 if __name__ == "__main__":
