@@ -24,8 +24,8 @@ def root() -> Path:
 
 
 def documents_path(slice: bool = True, part: str | None = None) -> Path:
-    """The documentation corpus (or its slice); ``part="literature"``: the literature part
-    (corpus/literature.py), which has no slice."""
+    """The documentation corpus (or its slice); ``part``: a part written apart from it
+    (``"literature"``: corpus/literature.py, ``"readme"``: corpus/readmes.py), which has no slice."""
     if part is None:
         return root() / ("slice/documents.parquet" if slice else "documents.parquet")
     base = root() / part
@@ -35,10 +35,24 @@ def documents_path(slice: bool = True, part: str | None = None) -> Path:
 
 
 def load(slice: bool = True, columns: list[str] | None = None, part: str | None = None):
-    """The document table (pyarrow), the slice by default; ``part="literature"`` for the literature part."""
+    """The document table (pyarrow), the slice by default; ``part`` for a part (``documents_path``)."""
     import pyarrow.parquet as pq
 
     return pq.read_table(documents_path(slice, part), columns=columns)
+
+
+def write_part(part_dir: Path, rows: list[dict], **facts) -> dict:
+    """Write a corpus part (``documents.parquet``, ``MANIFEST.json``, ``READY`` last) and return
+    its manifest: the document and character counts, then the part's own ``facts``."""
+    import json
+
+    from corpus.build import write_table
+
+    write_table(rows, part_dir / "documents.parquet")
+    manifest = {"documents": len(rows), "text_chars": sum(len(r["text"]) for r in rows), **facts}
+    (part_dir / "MANIFEST.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    (part_dir / "READY").write_text(f"{len(rows)} documents\n")
+    return manifest
 
 
 def part_main(prog: str, description: str, part: str, build, summary, argv=None) -> int:

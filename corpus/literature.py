@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -31,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
-from corpus import part_main
+from corpus import part_main, write_part
 
 PART = "literature"
 TARGET_CHARS = 1000
@@ -158,20 +157,13 @@ def fetch(cache: Path) -> dict[str, Path]:
 
 
 def build(out: Path) -> dict:
-    from corpus.build import write_table
-
     part = out / PART
     trees = fetch(part)
     rows = [r for s in LITERATURE_SOURCES for r in source_documents(s, trees[s.package])]
-    write_table(rows, part / "documents.parquet")
     count = Counter((r["source"], r["lang"], r["genre"]) for r in rows)
-    manifest = {"documents": len(rows), "text_chars": sum(len(r["text"]) for r in rows),
-                "by_source": {f"{s}/{lang}/{g}": n for (s, lang, g), n in sorted(count.items())},
-                "packages": sorted(p.read_text().strip() for p in (part / "trees").glob("*/.unpacked")),
-                "licences": {s.package: s.licence for s in LITERATURE_SOURCES}}
-    (part / "MANIFEST.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-    (part / "READY").write_text(f"{len(rows)} documents\n")
-    return manifest
+    return write_part(part, rows, by_source={f"{s}/{lang}/{g}": n for (s, lang, g), n in sorted(count.items())},
+                      packages=sorted(p.read_text().strip() for p in (part / "trees").glob("*/.unpacked")),
+                      licences={s.package: s.licence for s in LITERATURE_SOURCES})
 
 
 def main(argv=None) -> int:

@@ -19,13 +19,12 @@ count as one document beside a 2 KB one.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sys
 from collections import Counter
 from pathlib import Path
 
-from corpus import part_main
+from corpus import part_main, write_part
 
 PART = "readme"
 MIN_CHARS = 1500  # shorter descriptions are a line or two of summary, not a page of documentation
@@ -87,17 +86,9 @@ def readme_rows() -> tuple[list[dict], dict[str, str]]:
 
 
 def build(out: Path) -> dict:
-    from corpus.build import write_table
-
-    part = out / PART
     rows, licences = readme_rows()
-    write_table(rows, part / "documents.parquet")
-    manifest = {"documents": len(rows), "text_chars": sum(len(r["text"]) for r in rows),
-                "by_genre": dict(sorted(Counter(r["genre"] for r in rows).items())),
-                "distributions": dict(sorted(Counter(r["source"] for r in rows).items())), "licences": licences}
-    (part / "MANIFEST.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-    (part / "READY").write_text(f"{len(rows)} documents\n")
-    return manifest
+    return write_part(out / PART, rows, by_genre=dict(sorted(Counter(r["genre"] for r in rows).items())),
+                      distributions=dict(sorted(Counter(r["source"] for r in rows).items())), licences=licences)
 
 
 def main(argv=None) -> int:
