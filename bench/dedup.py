@@ -43,7 +43,6 @@ import json
 import os
 import platform
 import re
-import resource
 import statistics
 import sys
 import time
@@ -297,7 +296,7 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
     import threading
 
     sys.path.insert(0, os.path.join(REPO, "bench"))
-    from scale_common import cpu_group, group_cpu_seconds, joiner
+    from scale_common import TreeCpu
 
     spark_submit = os.path.join(os.path.dirname(sys.executable), "spark-submit")
     env = dict(os.environ, PYTHONPATH=REPO, SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable,
@@ -315,11 +314,10 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
                 cmd += ["--conf", f"{k}={v}"]
             cmd += [os.path.join(REPO, "jobs/dedup.py"), "--input", inputs, "--output", output]
             load = os.getloadavg()[0]
-            group = cpu_group()  # pyspark's workers escape RUSAGE_CHILDREN (bench/scale_common.py)
-            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            meter = TreeCpu()  # pyspark's workers escape RUSAGE_CHILDREN (bench/scale_common.py)
             t = time.perf_counter()
             proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    preexec_fn=joiner(group))
+                                    preexec_fn=meter.preexec)
             peak = [0.0]
             done = threading.Event()
 
@@ -331,7 +329,7 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
             sampler.start()
             log = proc.communicate()[0].decode(errors="replace")
             seconds = time.perf_counter() - t
-            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu, cpu_method, _ = meter.stop()
             done.set()
             sampler.join()
             with open(os.path.join(workdir, f"job-{n}-run{r}.log"), "w") as f:
@@ -340,10 +338,6 @@ def bench_job(sizes: list[int], workdir: str, repeat: int = 1, cpus: str | None 
                 raise SystemExit(f"dedup job failed on {n} documents (rc {proc.returncode}; whole log: "
                                  f"{workdir}/job-{n}-run{r}.log):\n{log[-3000:]}")
             stats = json.load(open(os.path.join(output, "_stats.json")))
-            cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-            in_group = group_cpu_seconds(group)
-            cpu_method = "rusage" if in_group is None else "cgroup"
-            cpu = cpu if in_group is None else in_group
             runs.append({"seconds": round(seconds, 1), "CPU seconds": round(cpu, 1), "CPU method": cpu_method, "phases": stats["run"].get("phase_seconds"),
                          "write seconds": stats["run"]["write_seconds"], "peak RSS MB": round(peak[0]),
                          "load before": round(load, 1), "load after": round(os.getloadavg()[0], 1)})

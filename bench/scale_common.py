@@ -194,27 +194,39 @@ def group_cpu_seconds(group: str | None) -> float | None:
     return usage or None
 
 
-def run_tree(cmd: list[str], cpus: set[int], env: dict | None = None, cwd: str | None = None) -> dict:
-    """Run ``taskset -c CPUS cmd``; wall (launch → exit of the whole tree) and CPU of every process in it.
+class TreeCpu:
+    """CPU seconds of one process tree started after it: a cpuacct cgroup holding the tree where
+    one can be made (``preexec`` puts the child in it), else RUSAGE_CHILDREN, which misses
+    pyspark's workers: its daemon ignores SIGCHLD, so the kernel reaps them itself and their CPU
+    never reaches anyone's RUSAGE_CHILDREN (a Spark job's count came out at half its pinned
+    core's busy time)."""
 
-    CPU comes from a cpuacct cgroup holding the tree where one can be made ("cpu_method":
-    "cgroup"): pyspark's daemon ignores SIGCHLD, so the kernel reaps its forked Python workers
-    itself and their CPU never reaches anyone's RUSAGE_CHILDREN (a Spark job's count came out at
-    half its pinned core's busy time). Else RUSAGE_CHILDREN ("rusage"), which misses them."""
-    group = cpu_group()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    def __init__(self):
+        self.group = cpu_group()
+        self.preexec = joiner(self.group)
+        self._before = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+    def stop(self) -> tuple[float, str, float]:
+        """(CPU seconds, "cgroup" or "rusage", the RUSAGE_CHILDREN figure); removes the group."""
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        rusage = (after.ru_utime - self._before.ru_utime) + (after.ru_stime - self._before.ru_stime)
+        in_group = group_cpu_seconds(self.group)
+        return (rusage, "rusage", rusage) if in_group is None else (in_group, "cgroup", rusage)
+
+
+def run_tree(cmd: list[str], cpus: set[int], env: dict | None = None, cwd: str | None = None) -> dict:
+    """Run ``taskset -c CPUS cmd``; wall (launch → exit of the whole tree) and CPU of every
+    process in it (``TreeCpu``; "cpu_method" says how it was counted)."""
+    meter = TreeCpu()
     load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.run(["taskset", "-c", ",".join(map(str, sorted(cpus))), *cmd], env=env, cwd=cwd,
-                          capture_output=True, text=True, preexec_fn=joiner(group))
+                          capture_output=True, text=True, preexec_fn=meter.preexec)
     exited = time.perf_counter()
     _reap_all()
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    in_group = group_cpu_seconds(group)
-    return {"wall": wall, "wall_to_exit": exited - start, "cpu": cpu if in_group is None else in_group,
-            "cpu_rusage": cpu, "cpu_method": "rusage" if in_group is None else "cgroup",
+    cpu, method, rusage = meter.stop()
+    return {"wall": wall, "wall_to_exit": exited - start, "cpu": cpu, "cpu_rusage": rusage, "cpu_method": method,
             "load": load, "rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
 
 
