@@ -1,6 +1,5 @@
 """The real corpus slice: every source present, labels from the source, text recovered."""
 import collections
-import pathlib
 import re
 
 from corpus.text import decode_text, html_text
@@ -61,10 +60,10 @@ def test_readme_part_is_each_distributions_description_in_pages():
         by_source[r["source"]].append(r["text"])
     expected = {}
     for dist in metadata.distributions():
-        meta_file = dist.locate_file(dist._path / "METADATA") if hasattr(dist, "_path") else None
-        if meta_file is None or not pathlib.Path(meta_file).is_file():
+        raw = dist.read_text("METADATA")  # the file as installed; packaging parses it
+        if raw is None:
             continue
-        parsed, _ = parse_email(pathlib.Path(meta_file).read_bytes())
+        parsed, _ = parse_email(raw)
         name, text = parsed.get("name", "").lower(), (parsed.get("description") or "").strip()
         if name and name != "llm-refinery" and len(text) >= MIN_CHARS:
             expected[f"python:{name}"] = text[:MAX_CHARS]
