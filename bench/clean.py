@@ -175,7 +175,7 @@ def scale(args) -> int:
         print(f"size {size} MB of WARC.gz: {docs} ingested documents, {mb:.1f} MB of Parquet; load "
               f"{os.getloadavg()[0]:.1f}", flush=True)
         for i in range(n_runs):
-            for name in ("clean1", "clean2", "datatrove"):
+            for name in args.pipelines.split(","):
                 out = os.path.join(tmp, f"clean-{float(size):g}MB", name)
                 shutil.rmtree(out, ignore_errors=True)
                 if name == "datatrove":
@@ -308,7 +308,8 @@ def build_corpus(args) -> list[str]:
     out = list(base)
     for _ in range(args.variants):
         out += [variants(t, rng) for t in base]
-    out += package_readmes()
+    if args.readmes:
+        out += package_readmes()
     return out * args.repeat
 
 
@@ -405,6 +406,8 @@ def main(argv=None) -> int:
     p.add_argument("--output", help=argparse.SUPPRESS)
     p.add_argument("--scale", metavar="MB,MB,...", help="whole clean jobs vs a datatrove pipeline on bench/ingest.py "
                    "--scale's ingest outputs of these sizes (same --tmp)")
+    p.add_argument("--pipelines", default="clean1,clean2,datatrove",
+                   help="--scale: which to run (clean1 = local[1], clean2 = local[2] on two cores, datatrove)")
     p.add_argument("--runs-at", default="3", help="--scale: runs per size (3,3,1)")
     p.add_argument("--tmp", help="--scale: bench/ingest.py --scale's --tmp (default $TMPDIR/bench-ingest-scale)")
     p.add_argument("--input", help=argparse.SUPPRESS)
@@ -420,6 +423,10 @@ def main(argv=None) -> int:
     p.add_argument("--datatrove-python", default=DEFAULT_DT_PYTHON)
     p.add_argument("--json", help="write the full report here")
     p.add_argument("--agreement-only", action="store_true", help="skip the timed runs")
+    p.add_argument("--no-readmes", dest="readmes", action="store_false",
+                   help="leave out the installed packages' READMEs (they change with the virtualenv)")
+    p.add_argument("--fixture", help="with --agreement-only: write the texts and datatrove's decisions here "
+                   "(gzipped JSON; tests/filters/test_datatrove_agreement.py reads it)")
     p.add_argument("--show", type=int, default=3, help="disagreeing documents to print per filter")
     args = p.parse_args(argv)
     if args.datatrove_worker:
@@ -475,6 +482,12 @@ def main(argv=None) -> int:
               "spacy": dt["spacy"]}
     n = len(texts)
     print_agreement(report, texts, args.show)
+    if args.fixture:
+        import gzip
+
+        with gzip.open(args.fixture, "wt", encoding="utf-8") as f:
+            json.dump({"datatrove": dt["version"], "spacy": dt["spacy"], "command": " ".join(["python"] + sys.argv),
+                       "texts": texts, "decisions": dt["decisions"]}, f)
     if args.agreement_only:
         if args.json:
             with open(args.json, "w") as f:

@@ -172,31 +172,45 @@ def time_prose_view(table: pa.Table, cfg_sets: dict, runs: int = 3) -> dict:
 
 
 def datatrove_agreement(cache: str, variants: int, seed: int) -> dict:
-    """Decision agreement with datatrove's four filters (decisions cached by ``bench/clean.py
-    --cache``, same documents: ``--variants``/``--seed`` must match), prose view on and off, on all
-    documents and on those the prose view leaves unchanged (no code line, no markup: web prose)."""
+    """Decision agreement with datatrove's four filters on bench/clean.py's documents (decisions
+    cached by ``bench/clean.py --cache``: ``--variants``/``--seed`` must match)."""
+    bench_clean = _bench_clean()
+    texts = bench_clean.build_corpus(argparse.Namespace(docs=None, real=None, variants=variants, seed=seed, repeat=1,
+                                                        readmes=True))
+    with open(cache) as f:
+        dt = json.load(f)["decisions"]
+    assert len(dt["c4"]) == len(texts), "the cache was made for other documents (--variants / --seed)"
+    return agreement_with(texts, dt)
+
+
+def _bench_clean():
     import importlib.util
     import os
 
+    spec = importlib.util.spec_from_file_location("bench_clean", os.path.join(os.path.dirname(__file__), "clean.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def agreement_with(texts: list[str], dt: dict) -> dict:
+    """Share of ``texts`` on which our keep/drop decision per datatrove filter family equals
+    datatrove's (``dt``: per family, ``True`` or datatrove's reason per text), with the prose view
+    on and off, on all texts and on those the prose view leaves unchanged (no code line, no
+    markup: web prose, where ours measure exactly what datatrove measures)."""
     import numpy as np
 
     from refinery.filters.evaluate import FAMILY_OF, RULES_BY_NAME, evaluate
     from refinery.filters.structure import prose_texts
 
-    spec = importlib.util.spec_from_file_location("bench_clean", os.path.join(os.path.dirname(__file__), "clean.py"))
-    bench_clean = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench_clean)
-    texts = bench_clean.build_corpus(argparse.Namespace(docs=None, real=None, variants=variants, seed=seed, repeat=1))
-    with open(cache) as f:
-        dt = json.load(f)["decisions"]
-    assert len(dt["c4"]) == len(texts), "the cache was made for other documents (--variants / --seed)"
-    arr = pa.array(texts)
+    arr = pa.array(texts, pa.string())
     unchanged = np.asarray([a == b for a, b in zip(texts, prose_texts(arr)[0].to_pylist())])
     out = {"docs": len(texts), "web_prose_docs": int(unchanged.sum())}
+    families = _bench_clean().FILTERS
     for on in (True, False):
         cfg = load_config(None, CleanConfig, {"profiles": {"en": {"prose_view": on}}})
         d = evaluate(pa.table({"text": arr, "lang": ["en"] * len(texts)}), cfg, measure_all=True)
-        for fam in bench_clean.FILTERS:
+        for fam in families:
             rules = [r.name for r in FAMILY_OF[next(n for n in d.values if FAMILY_OF[n].name == fam)].rules if r.name in d.values]
             ours = np.full(len(texts), None, dtype=object)
             for r in rules:
