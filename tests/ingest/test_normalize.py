@@ -59,3 +59,50 @@ def test_large_string_type_is_kept():
     result = normalize_text(pa.array(["a  b"], pa.large_string()))
     assert result.type == pa.large_string()
     assert result.to_pylist() == ["a b"]
+
+
+# --------------------------------------------------------------------------- rows skipped by a group
+# normalize_text runs a group of passes only on the rows one combined scan says can match. The
+# oracle: every pass of normalize._RULES on every row, in order (the plain definition).
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import pyarrow.compute as pc  # noqa: E402
+
+from refinery.ingest import normalize as N  # noqa: E402
+
+
+def every_pass_on_every_row(texts: pa.Array) -> pa.Array:
+    for pattern, replacement in N._RULES:
+        texts = pc.replace_substring_regex(texts, pattern=pattern, replacement=replacement)
+    return pc.utf8_trim_whitespace(texts)
+
+
+# Each special character of the rules, the ones a pass can bring together (a control character
+# between two spaces, \r between newlines), and plain text.
+_ALPHABET = st.sampled_from(list("ab 中\n\t\r\x0b\x0c\x1b[]m0;\x07\\\x00\x7f\x85") +
+                            ["\u00a0", "\u3000", "\u2028", "\u2029", "\u200b", "\u2060", "\ufeff", "\u200d", "\ufffd",
+                             "\x1b[1;31m", "\x1b]0;t\x07", "  ", "\n\n\n", "word "])
+_TEXT = st.lists(_ALPHABET, max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _TEXT), min_size=1, max_size=12), st.booleans())
+def test_skipping_rows_that_cannot_match_changes_nothing(texts, large):
+    arr = pa.array(texts, pa.large_string() if large else pa.string())
+    assert normalize_text(arr).to_pylist() == every_pass_on_every_row(arr).to_pylist()
+
+
+def test_skipping_rows_changes_nothing_on_real_extracted_pages(real_slice):
+    """The slice's HTML pages as our extractor gives them (before normalisation), its code and
+    text files as read, and fifty of them with a carriage return, a control character and a BOM
+    put in the middle."""
+    from refinery.ingest.html_text import extract_main_text
+
+    contents = [c.decode("utf-8", "replace") if isinstance(c, bytes) else c for c in real_slice.column("content").to_pylist()]
+    texts = [extract_main_text(c, "resiliparse") if k == "html" else c
+             for k, c in zip(real_slice.column("kind").to_pylist(), contents)]
+    texts += [t[: len(t) // 2] + "\r\n\x07\ufeff  \n\n\n" + t[len(t) // 2:] for t in texts[::20]]
+    arr = pa.array(texts, pa.string())
+    assert normalize_text(arr).to_pylist() == every_pass_on_every_row(arr).to_pylist()
