@@ -24,11 +24,14 @@ Whole-document rules (word counts, stop words, the general and zh rules) still r
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from refinery.filters.text_view import TextView
+from refinery.regex_passes import RewritePasses
 
 # Code whatever its words: a shell or REPL prompt (not "# ", a markdown heading), a line of brackets alone, a comment opener.
 # Also a line of punctuation and symbols alone (``}``, ``);``, a table rule ``-----+-----``).
@@ -95,16 +98,22 @@ def code_lines(lines: pa.Array, parent: np.ndarray) -> np.ndarray:
     return (code & ~decorated) | fenced(lines, parent)
 
 
+# POD directives, POD escapes, links and codes (one level of nesting: B<C<x>>), markdown inline
+# code and bold, URLs. Most lines hold none: the passes run on the lines that can match.
+_MARKUP = RewritePasses((
+    (_POD_DIRECTIVE, ""),
+    *((re.escape(code), char) for code, char in _POD_ESCAPES.items()),
+    (_POD_LINK, r"\1"),
+    (_POD_CODE, r"\1"),
+    (_POD_CODE, r"\1"),
+    (_MD_INLINE, r"\1\2"),
+    (_URL, "URL"),
+))
+
+
 def reduce_markup(texts: pa.Array) -> pa.Array:
     """POD and markdown markup reduced to its text; URLs to one word."""
-    t = pc.replace_substring_regex(texts, pattern=_POD_DIRECTIVE, replacement="")
-    for code, char in _POD_ESCAPES.items():
-        t = pc.replace_substring(t, pattern=code, replacement=char)
-    t = pc.replace_substring_regex(t, pattern=_POD_LINK, replacement=r"\1")
-    for _ in range(2):  # one level of nesting: B<C<x>>
-        t = pc.replace_substring_regex(t, pattern=_POD_CODE, replacement=r"\1")
-    t = pc.replace_substring_regex(t, pattern=_MD_INLINE, replacement=r"\1\2")
-    return pc.replace_substring_regex(t, pattern=_URL, replacement="URL")
+    return _MARKUP.apply(texts)
 
 
 def _code_lines_of(texts: pa.Array):

@@ -19,18 +19,17 @@ never becomes Python strings. In order:
 U+FFFD is kept: how many replacement characters a document has is a quality signal that a
 later rule measures. Nulls stay null.
 
-A regex pass costs a scan of the whole column even where it changes nothing, and on extracted
-pages rules 2–5 almost never match. So one scan finds the rows where any of rules 2–5 can match
-and only those go through them; then one scan finds the rows where 6–8 can match, and only
-those go through 6–8. A row no pattern of a group matches is unchanged by that group's passes,
-and a row that matches goes through every pass of the group in order, so the result is the
-same as running every pass on every row (tests/ingest/test_normalize.py checks that).
+Rules 2–5 (almost never needed on extracted pages) and 6–8 are two ``RewritePasses`` groups:
+each group runs only on the rows one combined scan says it can change, with the same result as
+every pass on every row (tests/ingest/test_normalize.py checks that).
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from refinery.regex_passes import RewritePasses
 
 # Horizontal white space: ASCII space and tab, NBSP, the U+2000 spaces, narrow NBSP,
 # medium mathematical space, ideographic space.
@@ -43,39 +42,19 @@ _ANSI = (
 )
 
 # Rules 2-5: characters extracted pages rarely hold.
-_RARE: tuple[tuple[str, str], ...] = (
+_RARE = RewritePasses((
     (_ANSI, ""),
     (r"\r\n?|[\x0b\x0c\x{2028}\x{2029}]", "\n"),
     (r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", ""),
     (r"[\x{200B}\x{2060}\x{FEFF}]", ""),
-)
+))
 # Rules 6-8: white space runs, which most pages hold somewhere.
-_SPACING: tuple[tuple[str, str], ...] = (
+_SPACING = RewritePasses((
     (f"([^\\n{_HSPACE}])[{_HSPACE}]{{2,}}", r"\1 "),
     (f"[{_HSPACE}]+(\\n|$)", r"\1"),
     (r"\n{3,}", "\n\n"),
-)
-_RULES = _RARE + _SPACING
-
-
-def _any_of(rules: tuple[tuple[str, str], ...]) -> str:
-    """One pattern that matches where any rule's pattern does (the capture groups made inert)."""
-    return "|".join(f"(?:{pattern})" for pattern, _ in rules)
-
-
-_RARE_ANY, _SPACING_ANY = _any_of(_RARE), _any_of(_SPACING)
-
-
-def _apply_where_needed(texts: pa.Array, rules: tuple[tuple[str, str], ...], any_pattern: str) -> pa.Array:
-    """``rules`` in order on the rows ``any_pattern`` matches; the other rows as they are."""
-    needed = pc.fill_null(pc.match_substring_regex(texts, pattern=any_pattern), False)
-    count = pc.sum(needed).as_py() or 0
-    if count == 0:
-        return texts
-    part = texts.filter(needed) if count < len(texts) else texts
-    for pattern, replacement in rules:
-        part = pc.replace_substring_regex(part, pattern=pattern, replacement=replacement)
-    return part if count == len(texts) else pc.replace_with_mask(texts, needed, part)
+))
+_RULES = _RARE.rules + _SPACING.rules
 
 
 def normalize_text(texts: pa.Array | pa.ChunkedArray, nfkc: bool = False) -> pa.Array:
@@ -84,6 +63,5 @@ def normalize_text(texts: pa.Array | pa.ChunkedArray, nfkc: bool = False) -> pa.
         texts = texts.combine_chunks()
     if nfkc:
         texts = pc.utf8_normalize(texts, "NFKC")
-    texts = _apply_where_needed(texts, _RARE, _RARE_ANY)
-    texts = _apply_where_needed(texts, _SPACING, _SPACING_ANY)
+    texts = _SPACING.apply(_RARE.apply(texts))
     return pc.utf8_trim_whitespace(texts)

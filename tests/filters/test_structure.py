@@ -12,6 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refinery.config import load_config
 from refinery.filters.config import CleanConfig
@@ -202,3 +204,42 @@ def test_a_zh_labelled_page_in_english_is_judged_as_english(real_slice):
     # Chinese text stays with the zh profile; a mixed page lid.176 is unsure of keeps its label
     z = evaluate(batch_of([ZH_BASE], ["zh"]), load_config(None, CleanConfig))
     assert z.profile[0] == "zh" and z.text_lang[0] is None
+
+
+# --------------------------------------------------------------------------- markup passes on the lines that need them
+# reduce_markup runs its passes only on the lines one combined scan says they can change. Oracle:
+# the passes written out one by one over every line (the escapes as literal replacements).
+
+def markup_reduced_line_by_line(lines: pa.Array) -> pa.Array:
+    from refinery.filters import structure as S
+
+    t = pc.replace_substring_regex(lines, pattern=S._POD_DIRECTIVE, replacement="")
+    for code, char in S._POD_ESCAPES.items():
+        t = pc.replace_substring(t, pattern=code, replacement=char)
+    t = pc.replace_substring_regex(t, pattern=S._POD_LINK, replacement=r"\1")
+    for _ in range(2):
+        t = pc.replace_substring_regex(t, pattern=S._POD_CODE, replacement=r"\1")
+    t = pc.replace_substring_regex(t, pattern=S._MD_INLINE, replacement=r"\1\2")
+    return pc.replace_substring_regex(t, pattern=S._URL, replacement="URL")
+
+
+def test_markup_reduction_equals_every_pass_on_every_real_line(real_slice):
+    """Every line of the slice: POD (perl-doc), markdown READMEs, HTML manuals, code."""
+    from refinery.filters.text_view import TextView
+
+    lines = TextView(pc.fill_null(real_slice.column("text").combine_chunks(), "")).newline_lines.values
+    assert len(lines) > 10_000
+    expected = markup_reduced_line_by_line(lines)
+    assert pc.sum(pc.not_equal(expected, lines)).as_py() > 100  # the slice holds markup to reduce
+    assert reduce_markup(lines).to_pylist() == expected.to_pylist()
+
+
+_MARKUP_ALPHABET = st.sampled_from(["=head1 ", "=item *", "=over 4", "E<gt>", "E<lt>", "E<verbar>", "E<sol>", "L<", "|", ">",
+                                    "B<", "C<", "I<", "<", "`", "**", "http://a.b/c", "www.x.org", " ", "a", "中", "\n", "="])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(_MARKUP_ALPHABET, max_size=15).map("".join)), min_size=1, max_size=10))
+def test_markup_reduction_equals_every_pass_on_generated_markup(lines):
+    arr = pa.array(lines, pa.string())
+    assert reduce_markup(arr).to_pylist() == markup_reduced_line_by_line(arr).to_pylist()
