@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from refinery.filters.rule import Family, Rule, safe_div
-from refinery.filters.text_view import ngram_keys, repeated_within_docs
+from refinery.filters.text_view import ngram_keys, pair_ids, repeated_within_docs
 
 TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
@@ -54,9 +54,8 @@ def top_ngram_chars(codes, lengths, parent, n_docs, n) -> np.ndarray:
     if len(starts) == 0:
         return out
     doc = parent[starts]
-    pair = np.stack([doc.astype(np.uint64), key], axis=1).view(np.dtype((np.void, 16))).ravel()
-    _, inverse, counts = np.unique(pair, return_inverse=True, return_counts=True)
-    count = counts[inverse.ravel()]
+    ids = pair_ids(doc, key)
+    count = np.bincount(ids)[ids]
     best = np.zeros(n_docs, dtype=np.int64)
     np.maximum.at(best, doc, count)
     at_best = count == best[doc]

@@ -81,15 +81,25 @@ def _codes(values: pa.Array) -> np.ndarray:
     return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def pair_ids(doc: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """A dense id per distinct (document, key) pair, numbered in order of first appearance.
+
+    Arrow's hash-table dictionary encoding of the pairs as 16-byte values: linear time, where
+    ``np.unique`` sorted the pairs as opaque 16-byte records, the clean stage's costliest numpy call.
+    """
+    pair = np.ascontiguousarray(np.stack([doc.astype(np.uint64), key.astype(np.uint64)], axis=1))
+    values = pa.FixedSizeBinaryArray.from_buffers(pa.binary(16), len(pair), [None, pa.py_buffer(pair)])
+    return pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def repeated_within_docs(keys: np.ndarray, parent: np.ndarray) -> np.ndarray:
     """Mask of entries whose (document, key) pair occurred at an earlier position."""
     if len(keys) == 0:
         return np.zeros(0, dtype=bool)
-    pair = np.stack([parent.astype(np.uint64), keys.astype(np.uint64)], axis=1)
-    _, first = np.unique(pair.view(np.dtype((np.void, 16))).ravel(), return_index=True)
-    out = np.ones(len(keys), dtype=bool)
-    out[first] = False
-    return out
+    ids = pair_ids(parent, keys)
+    # a first appearance takes the next new id, so it exceeds every id before it
+    seen_max = np.concatenate([[-1], np.maximum.accumulate(ids)[:-1]])
+    return ids <= seen_max
 
 
 def _split_punct_runs(split: Split) -> Split:
