@@ -10,6 +10,12 @@ import re
 import shlex
 import sys
 
+# The JVM side of these jobs is light (Arrow in, Parquet out; the work is in Python workers), and a
+# job's JVM lives minutes: C2's optimised code does not pay back the CPU its compiler threads take
+# from the workers on the same cores. C1 only: the ingest job on one core 35-41 -> 29 s at 100 MB,
+# 72.8 -> 57.3 s at 300 MB (BENCHMARKS.md, session 26); a small dedup job -33% CPU (session 24).
+SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1"
+
 DEFAULT_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.execution.arrow.maxRecordsPerBatch": "1024",
@@ -19,6 +25,10 @@ DEFAULT_CONF = {
     # _SUCCESS files only clutter our own atomic commit
     "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
     "spark.sql.parquet.compression.codec": "zstd",
+    # only where spark-submit set none (a cluster's own JVM options win); the driver's reaches a
+    # JVM this process starts (plain ``python job.py``), not one spark-submit already started
+    "spark.driver.extraJavaOptions": SHORT_LIVED_JVM,
+    "spark.executor.extraJavaOptions": SHORT_LIVED_JVM,
 }
 
 

@@ -10,10 +10,9 @@ import time
 
 import pyspark
 
+from refinery.spark.session import SHORT_LIVED_JVM  # the cluster's JVMs get the jobs' own options
+
 SPARK_HOME = pathlib.Path(pyspark.__file__).parent
-# Test JVMs live for seconds to minutes: C2's optimised code never pays back its compile time
-# (a small dedup job: C1+C2 threads 47 of 141 CPU-s; C1 only: -33% CPU, BENCHMARKS.md).
-SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1"
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 

@@ -22,7 +22,9 @@ SCRIPT = textwrap.dedent("""
     print(json.dumps({"codecs": sorted(codecs),
                       "batch": spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch"),
                       "tz": spark.conf.get("spark.sql.session.timeZone"),
-                      "heap_mb": spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory() / 2**20}))
+                      "heap_mb": spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory() / 2**20,
+                      "jvm_args": list(spark.sparkContext._jvm.java.lang.management.ManagementFactory
+                                       .getRuntimeMXBean().getInputArguments())}))
 """)
 
 
@@ -46,6 +48,13 @@ def test_submitted_conf_wins_over_our_defaults(tmp_path):
     # run as plain python, the job's own JVM settings reach the JVM it starts (it used to be
     # started bare first, at Spark's default 1 GiB heap, whatever the config said)
     assert got["heap_mb"] == 1200
+    assert "-XX:TieredStopAtLevel=1" in got["jvm_args"]  # our short-lived-JVM default reached it
+
+
+@pytest.mark.slow
+def test_submitted_java_options_replace_ours(tmp_path):
+    got = _run(tmp_path, "--driver-java-options -Drefinery.test=1", conf={})
+    assert "-Drefinery.test=1" in got["jvm_args"] and "-XX:TieredStopAtLevel=1" not in got["jvm_args"]
 
 
 def test_keys_set_before_launch_are_read_where_spark_submit_reads_them(tmp_path, monkeypatch):
