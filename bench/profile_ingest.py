@@ -34,15 +34,21 @@ def main(argv=None) -> int:
     rows = run()
     wall = time.perf_counter() - started
     print(f"first pass: {rows} rows, {wall:.2f} s, {1000 * wall / max(rows, 1):.3f} ms/row")
+    print_profile(run, args.top, args.callers)
+    return 0
+
+
+def print_profile(run, top: int, callers: str | None) -> None:
+    """cProfile of one call of ``run``: the ``top`` functions by own time, and the callers of
+    those matching ``callers``."""
     prof = cProfile.Profile()
     prof.enable()
     run()
     prof.disable()
     stats = pstats.Stats(prof).sort_stats("tottime")
-    stats.print_stats(args.top)
-    if args.callers:
-        stats.print_callers(args.callers)
-    return 0
+    stats.print_stats(top)
+    if callers:
+        stats.print_callers(callers)
 
 
 if __name__ == "__main__":
