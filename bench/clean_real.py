@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import json
 
 import pyarrow as pa
@@ -183,7 +184,9 @@ def datatrove_agreement(cache: str, variants: int, seed: int) -> dict:
     return agreement_with(texts, dt)
 
 
+@functools.lru_cache(maxsize=None)
 def _bench_clean():
+    """bench/clean.py as a module (loaded once: its corpus builder and filter names)."""
     import importlib.util
     import os
 

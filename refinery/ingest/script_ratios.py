@@ -22,7 +22,7 @@ counts as the empty text.
 
 How: the four classes are the RE2 patterns below, evaluated once per process over every code
 point into a lookup table (0.3 s); a batch is then decoded from its UTF-8 buffer with numpy
-and counted with ``bincount``, one pass instead of four regex scans. The four RE2
+and counted per row with ``np.add.reduceat``, one pass instead of four regex scans. The four RE2
 ``count_substring_regex`` scans this replaced took half of the ingest job's time per page
 (BENCHMARKS.md, session 25); ``tests/ingest/test_script_ratios.py`` checks the counts
 against those scans.

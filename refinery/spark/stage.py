@@ -37,8 +37,9 @@ def write_outcomes(
     started = time.time()
     persisted = outcomes.persist(StorageLevel.MEMORY_AND_DISK)
     # The kept write computes the outcomes, one task per input partition, and fills the cache.
-    # The actions after it only read the cache: one task per core, not one per input partition
-    # (a task's own cost was most of their time: 239 partitions of the 1 GB ingest, 13 s).
+    # The stats after it only read the cache: one task per core, not one per input partition
+    # (a task's own cost was most of their time: 239 partitions of the 1 GB ingest, 10 s). The
+    # rejected write keeps one map task per partition: Spark drops a coalesce under a repartition.
     reread = persisted.coalesce(max(1, spark.sparkContext.defaultParallelism))
 
     def counted(df):  # a stage's bookkeeping rows are neither written nor counted
@@ -46,7 +47,7 @@ def write_outcomes(
 
     try:
         with atomic_output(spark, out_uri) as staging:
-            kept = counted(persisted).filter(F.col("reason").isNull()).select(*(kept_columns or DOCUMENT.names))
+            kept = persisted.filter(F.col("reason").isNull()).select(*(kept_columns or DOCUMENT.names))
             kept.write.parquet(f"{staging}/kept")
             rejected = counted(reread).filter(F.col("reason").isNotNull()).select(*REJECTED.names)
             (
