@@ -184,10 +184,11 @@ class CleanConfig:
         return self.languages.profiles.get(lang or "", self.languages.default_profile)
 
     def category_thresholds(self, category: str, profile: ResolvedProfile) -> dict:
-        """Rule id -> threshold (None: off) that ``category`` changes in ``profile``."""
+        """Rule id -> threshold (None: off) that ``category`` changes in ``profile``; a
+        ``category_only`` rule, off in every profile, is switched on by its number here."""
         out = {}
         for pattern, value in self.categories.get(category, {}).items():
             for rule in RULES_BY_NAME:
-                if fnmatch.fnmatchcase(rule, pattern) and rule in profile.thresholds:
+                if fnmatch.fnmatchcase(rule, pattern) and (rule in profile.thresholds or RULES_BY_NAME[rule].category_only):
                     out[rule] = value
         return out

@@ -18,14 +18,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from refinery.filters import c4, chinese, fineweb, general, gopher_quality, gopher_repetition
+from refinery.filters import c4, chinese, coherence, fineweb, general, gopher_quality, gopher_repetition
 from refinery.filters.rule import MeasureContext, load_wordlist
 from refinery.filters.structure import code_without_code_lines, prose_texts
 from refinery.filters.text_language import route_by_text
 from refinery.filters.text_view import TextView, subset_view
 
 # Evaluation order: cheap document-level checks, then line/token rules, n-gram repetition last.
-FAMILIES = [general.FAMILY, chinese.FAMILY, gopher_quality.FAMILY, c4.FAMILY, fineweb.FAMILY, gopher_repetition.FAMILY]
+FAMILIES = [general.FAMILY, chinese.FAMILY, gopher_quality.FAMILY, c4.FAMILY, fineweb.FAMILY, coherence.FAMILY,
+            gopher_repetition.FAMILY]
 RULES_BY_NAME = {rule.name: rule for fam in FAMILIES for rule in fam.rules}
 FAMILY_OF = {rule.name: fam for fam in FAMILIES for rule in fam.rules}
 CONTEXT_COLUMNS = ("lang", "lang_score", "char_count", "digit_ratio", "cjk_ratio")
@@ -72,7 +73,7 @@ def row_thresholds(cfg, profile, categories, rows: np.ndarray) -> dict:
         if not hit.any():
             continue
         for rule, value in cfg.category_thresholds(cat, profile).items():
-            out[rule][hit] = np.nan if value is None else value
+            out.setdefault(rule, np.full(len(rows), np.nan))[hit] = np.nan if value is None else value
     return out
 
 

@@ -43,6 +43,12 @@ BUILTIN = {
                 "prose_view": True},
 }
 
+# Spun text (coherence.py): documentation and code paragraphs name their subject again; real
+# corpus, BENCHMARKS.md "Spun text": below 0.2 are 1.5% of the handbook's pages (a long paragraph
+# in Czech, Polish, Turkish ...), 2 of 1,167 PostgreSQL pages, 4 of 9,314 Python files, and 75% of
+# the spun pages the scorer let through.
+COHERENCE_MIN = 0.2
+
 # Documentation (manuals, reference pages, man/POD): measured on the real corpus (BENCHMARKS.md,
 # "Clean on the real corpus"), prose view: alpha-word share p5 0.69 (PostgreSQL) .. 0.76
 # (handbook) against web prose's 0.8 — technical prose is dense in (), ., :, and code names;
@@ -50,11 +56,12 @@ BUILTIN = {
 # commands and untranslated English, CJK share p25 0.18.
 _DOCUMENTATION = {"gopher.bullet_lines": None, "gopher.hash_ratio": None, "c4.*": None,
                   "fineweb.*": None, "zh.avg_line_length": None, "general.symbol_ratio": None,
-                  "gopher.alpha_words": 0.65, "gopher.dup_*gram_char_frac": 0.25, "zh.cjk_ratio": 0.1}
+                  "gopher.alpha_words": 0.65, "gopher.dup_*gram_char_frac": 0.25, "zh.cjk_ratio": 0.1,
+                  "coherence.term_recurrence": COHERENCE_MIN}
 _PROSE = ["gopher.*", "c4.*", "fineweb.*", "zh.avg_line_length", "zh.cjk_ratio"]
 CATEGORY_OVERRIDES = {
     "code": {**dict.fromkeys(_PROSE), "general.lang_score": None, "general.lang_allowed": None,
-             "general.symbol_ratio": None, "general.digit_ratio": None},
+             "general.symbol_ratio": None, "general.digit_ratio": None, "coherence.term_recurrence": COHERENCE_MIN},
     "markdown_docs": _DOCUMENTATION,
     # ads_spam says what a page is for, not what shape its text has, and the domain model puts
     # documentation there too (real corpus, BENCHMARKS.md: 43 PostgreSQL, 27 POD and 4 of 8 KiCad

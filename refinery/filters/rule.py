@@ -28,6 +28,9 @@ class Rule:
     # Measured over the document's prose (refinery.filters.structure: code lines and markup left
     # out) when the profile's ``prose_view`` is on: the web-prose rules, which misread code and tables.
     prose: bool = False
+    # Off in every language profile; a category's override switches it on for that category
+    # (conf/clean.yaml ``categories``): a rule that only makes sense for some kinds of text.
+    category_only: bool = False
 
     def fails(self, values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
         """NaN thresholds (rule disabled for that row) never fail."""
