@@ -38,37 +38,36 @@ RULES = [
 ]
 
 
-def _long_line_stats(view) -> tuple[Split, np.ndarray, np.ndarray]:
-    """(lines, content words per line, recurring content words per line)."""
+def _judged_lines(view) -> tuple[Split, np.ndarray, np.ndarray, np.ndarray]:
+    """(lines, positions of the judged lines, their content words, their recurring content words)."""
     lines = view.newline_lines
-    n_lines = len(lines.values)
-    words_per_line = np.zeros(n_lines, dtype=np.int64)
-    recurring = np.zeros(n_lines, dtype=np.int64)
+    none = np.zeros(0, dtype=np.int64)
     # MIN_WORDS words of MIN_LETTERS letters need this many characters: most lines are skipped here
     candidates = np.flatnonzero(lines.lengths >= MIN_WORDS * (MIN_LETTERS + 1) - 1)
     if len(candidates) == 0:
-        return lines, words_per_line, recurring
+        return lines, none, none, none
     text = lines.values.take(pa.array(candidates))
     spaced = pc.replace_substring_regex(pc.utf8_lower(text), pattern=f"(?:{_NOT_WORD})+", replacement=" ")
     words = pc.utf8_split_whitespace(spaced)
-    line_of = candidates[pc.list_parent_indices(words).to_numpy()]
+    line_of = pc.list_parent_indices(words).to_numpy()
     flat = words.flatten()
     long_enough = pc.greater_equal(pc.utf8_length(flat), MIN_LETTERS).to_numpy(zero_copy_only=False)
     flat, line_of = flat.filter(pa.array(long_enough)), line_of[long_enough]
     if len(flat) == 0:
-        return lines, words_per_line, recurring
+        return lines, none, none, none
     ids = pair_ids(line_of, _codes(pc.utf8_slice_codeunits(flat, 0, STEM_CHARS)))
     recurs = np.bincount(ids)[ids] >= 2
-    words_per_line += np.bincount(line_of, minlength=n_lines)
-    recurring += np.bincount(line_of, weights=recurs, minlength=n_lines).astype(np.int64)
-    return lines, words_per_line, recurring
+    n_words = np.bincount(line_of, minlength=len(candidates))
+    n_recurring = np.bincount(line_of, weights=recurs, minlength=len(candidates))
+    judged = n_words >= MIN_WORDS
+    return lines, candidates[judged], n_words[judged], n_recurring[judged]
 
 
 def measure(view, ctx) -> dict:
-    lines, words, recurring = _long_line_stats(view)
-    judged = words >= MIN_WORDS
-    total = lines.per_doc(np.where(judged, words, 0))
-    recur = lines.per_doc(np.where(judged, recurring, 0))
+    lines, judged, words, recurring = _judged_lines(view)
+    doc = lines.parent[judged]
+    total = np.bincount(doc, weights=words, minlength=view.n)
+    recur = np.bincount(doc, weights=recurring, minlength=view.n)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, recur / np.maximum(total, 1), np.nan)
     return {"coherence.term_recurrence": share}
@@ -76,8 +75,10 @@ def measure(view, ctx) -> dict:
 
 def _line_flags(view, ctx, rule: str) -> np.ndarray:
     """The paragraphs the rule judged (those long enough)."""
-    _, words, _ = _long_line_stats(view)
-    return words >= MIN_WORDS
+    lines, judged, _, _ = _judged_lines(view)
+    flags = np.zeros(len(lines.values), dtype=bool)
+    flags[judged] = True
+    return flags
 
 
 FAMILY = Family("coherence", RULES, measure, _line_flags)
