@@ -72,7 +72,7 @@ def test_calibrated_thresholds_keep_the_asked_share_of_real_text():
     for c, sl in (("code", slice(0, 500)), ("literature", slice(500, 1000))):
         kept = (pos[sl] >= cut[c]).mean()
         assert 0.84 <= kept <= 0.86, (c, kept)
-    assert cut["ads_spam"] == 0.5  # no real text was sent there
+    assert cut["ads_spam"] == max(cut["code"], cut["literature"])  # no real text was sent there: the strictest
     assert cut["news"] == glob and 0.3 <= glob <= 0.4
 
 
