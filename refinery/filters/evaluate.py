@@ -130,6 +130,8 @@ def evaluate(batch: pa.RecordBatch | pa.Table, cfg, texts: pa.Array | None = Non
             if len(live) == 0:
                 continue
             ctx = measure_context(profile, columns, rows[live], cfg.languages.allow)
+            if not measure_all:
+                ctx.needed = {r.name: ~np.isnan(thr[r.name][live]) for r in rules}
             by_view = {}
             for rule in rules:
                 by_view.setdefault(rule.prose and profile.prose_view, []).append(rule)

@@ -15,8 +15,12 @@ look at what such rules drop per language (the bias report), or the corpus turns
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from refinery.filters.rule import Family, Rule, safe_div
+
+SYMBOLS = r"[\p{P}\p{S}]"
 
 RULES = [
     Rule("general.lang_allowed", "min", "1 if the language is allowed"),
@@ -54,8 +58,22 @@ def measure(view, ctx) -> dict:
         "general.min_chars": chars,
         "general.max_chars": chars,
         "general.digit_ratio": digits,
-        "general.symbol_ratio": safe_div(view.count_regex(r"[\p{P}\p{S}]"), chars),
+        "general.symbol_ratio": _symbol_ratio(view, ctx, chars),
     }
+
+
+def _symbol_ratio(view, ctx, chars: np.ndarray) -> np.ndarray:
+    """Counted only where a threshold judges it (documentation and code turn it off): a Unicode
+    class counted character by character is the family's one costly pass (0.12 ms per page)."""
+    need = ctx.rows_needing("general.symbol_ratio", view.n)
+    if need.all():
+        return safe_div(view.count_regex(SYMBOLS), chars)
+    out = np.full(view.n, np.nan)
+    if need.any():
+        rows = np.flatnonzero(need)
+        counts = pc.count_substring_regex(view.texts.take(pa.array(rows)), pattern=SYMBOLS)
+        out[rows] = safe_div(counts.to_numpy(zero_copy_only=False).astype(np.int64), chars[rows])
+    return out
 
 
 FAMILY = Family("general", RULES, measure)

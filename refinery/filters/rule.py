@@ -59,6 +59,13 @@ class MeasureContext:
     dirty_words: tuple[str, ...] = ()
     allowed_languages: tuple[str, ...] = ()
     short_line_length: int = 30
+    # rule id -> bool mask over the measured rows: the rows whose threshold judges that rule (filter
+    # mode). A family may leave a costly value unmeasured (NaN) elsewhere; a rule absent: every row.
+    needed: dict = field(default_factory=dict)
+
+    def rows_needing(self, rule: str, n: int) -> np.ndarray:
+        mask = self.needed.get(rule)
+        return np.ones(n, dtype=bool) if mask is None else mask
 
 
 def shipped_wordlist(name: str):

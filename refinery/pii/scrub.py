@@ -170,8 +170,9 @@ def _candidates(texts: pa.Array, detectors) -> dict[int, list[Span]]:
         sub_unsafe = unsafe[gated]
         for det in members:
             marked = pc.replace_substring_regex(sub, pattern=det.core, replacement=_OPEN + "\\0" + _CLOSE)
-            local = np.flatnonzero(pc.count_substring(marked, _OPEN).to_numpy(zero_copy_only=False) > 0) \
-                if len(members) > 1 else np.arange(gated.size)
+            # which rows this member marked: RE2 finds the first marker with memchr and stops (a
+            # literal count_substring scans every byte: 100x slower, 7% of the clean operator)
+            local = np.flatnonzero(_hits(marked, _OPEN)) if len(members) > 1 else np.arange(gated.size)
             local = np.union1d(local, np.flatnonzero(sub_unsafe))
             if local.size == 0:
                 continue

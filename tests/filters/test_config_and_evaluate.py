@@ -120,3 +120,21 @@ def test_job_defaults_are_the_pipelines():
     assert effective(job) == effective(pipeline) == effective(shipped) == effective(load_stage_config("clean", demo.clean))
     # left relative: looked up where it is used (an executor's models/, else this checkout's)
     assert job.category_model == "models/domain.ftz" and os.path.isfile(os.path.join(REPO, "models", "domain.ftz"))
+
+
+def test_symbol_ratio_is_counted_only_where_a_threshold_judges_it():
+    """Filter mode leaves the symbol share of code and documentation unmeasured (their categories
+    switch the rule off); where it is judged, its value is the share ``re`` counts."""
+    import re
+
+    import pyarrow as pa
+
+    noisy = EN_BASE + " " + "#$%&*+<>|~^@!?" * 40
+    batch = pa.concat_tables([documents([noisy], "en", category="news"), documents([noisy], "en", category="code")])
+    d = evaluate(batch, CleanConfig())
+    chars = len(re.findall(r"\S", noisy))
+    want = len(re.findall(r"[^\w\s]", noisy)) / chars  # ASCII text: every non-word, non-space character is P or S
+    assert d.reason[0] == "general.symbol_ratio" and d.value[0] == pytest.approx(want)
+    assert np.isnan(d.values["general.symbol_ratio"][1]) and d.reason[1] != "general.symbol_ratio"
+    annotated = evaluate(batch, CleanConfig(), measure_all=True)  # annotate mode measures every value
+    assert annotated.values["general.symbol_ratio"] == pytest.approx([want, want])
