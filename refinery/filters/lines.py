@@ -72,6 +72,13 @@ def line_kinds(lines: pa.Array, cfg: LineEditConfig) -> np.ndarray:
     if len(candidates) == 0:
         return kind
     sub = stripped.take(pa.array(candidates))
+    # one scan with every kind's pattern finds the few boilerplate lines; each kind then reads only those
+    gate = "|".join(f"(?:{PATTERNS[name]})" for name in cfg.kinds)
+    hit = pc.fill_null(pc.match_substring_regex(sub, pattern=gate, ignore_case=True), False).to_numpy(zero_copy_only=False)
+    candidates = candidates[hit]
+    if len(candidates) == 0:
+        return kind
+    sub = sub.filter(pa.array(hit))
     for i, name in reversed(list(enumerate(cfg.kinds))):  # reversed: the first listed kind wins
         hit = pc.fill_null(pc.match_substring_regex(sub, pattern=PATTERNS[name], ignore_case=True), False)
         kind[candidates[hit.to_numpy(zero_copy_only=False)]] = i

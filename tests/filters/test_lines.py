@@ -32,3 +32,28 @@ def test_a_short_line_about_cookies_that_is_no_banner_stays():
     out = remove_boilerplate_lines(pa.array([text]), LineEditConfig())
     assert out.texts.to_pylist() == ["Chocolate chip cookie recipe\nMix the butter and sugar, then fold in the chips."]
     assert out.removed["cookie_banner"].tolist() == [1]
+
+
+def test_kinds_equal_each_pattern_tried_on_every_line(real_slice):
+    """The one combined scan (then each kind on its hits) gives every line the kind that trying
+    each kind's pattern on every short line gives: real pages of the slice, with boilerplate lines
+    of every kind put in."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from refinery.filters.lines import PATTERNS, line_kinds
+
+    planted = ["作者：张三", "来源：新华社", "By Jane Smith", "We use cookies. Accept all cookies.", "All rights reserved.",
+               "Please enable JavaScript.", "扫码关注我们", "Source: Reuters", "© 2024 Example Inc."]
+    lines = [ln for t in real_slice.column("text").to_pylist()[:400] for ln in t.split("\n")] + planted * 3
+    arr = pa.array(lines, pa.string())
+    cfg = LineEditConfig()
+    want = np.full(len(lines), -1)
+    stripped = [ln.strip() for ln in lines]
+    short = np.array([0 < len(s) <= cfg.max_line_chars for s in stripped])
+    for i, name in reversed(list(enumerate(cfg.kinds))):
+        hit = pc.match_substring_regex(pa.array(stripped), pattern=PATTERNS[name], ignore_case=True).to_numpy(zero_copy_only=False)
+        want[hit & short] = i
+    got = line_kinds(arr, cfg)
+    assert (got >= 0).sum() >= len(planted) * 3
+    assert got.tolist() == want.tolist()
