@@ -138,3 +138,25 @@ def test_symbol_ratio_is_counted_only_where_a_threshold_judges_it():
     assert np.isnan(d.values["general.symbol_ratio"][1]) and d.reason[1] != "general.symbol_ratio"
     annotated = evaluate(batch, CleanConfig(), measure_all=True)  # annotate mode measures every value
     assert annotated.values["general.symbol_ratio"] == pytest.approx([want, want])
+
+
+def test_filter_mode_reasons_on_real_pages_of_every_category(real_slice):
+    """The same on the real slice, with the shipped domain model's categories: filter mode makes
+    the prose view only for the rows a prose rule still judges and counts the symbol share only
+    where it is on; its reasons and values are annotate mode's first failing rule."""
+    import pyarrow as pa
+
+    from refinery.ingest.script_ratios import script_ratios
+    from refinery.scoring.domain import DomainClassifier
+
+    texts = real_slice.column("text").combine_chunks()
+    langs = real_slice.column("lang").to_pylist()
+    category = DomainClassifier(CleanConfig().category_model).classify(texts)[0]
+    table = pa.table({"text": texts, "lang": langs, "lang_score": [0.9] * len(texts), "category": category,
+                      **script_ratios(texts)})
+    cfg = CleanConfig()
+    filt, ann = evaluate(table, cfg), evaluate(table, cfg, measure_all=True)
+    assert len(set(category.to_pylist())) >= 3 and len(set(filt.reason)) >= 4
+    assert list(filt.reason) == list(ann.reason)
+    failed = ~np.equal(filt.reason, None)
+    assert np.allclose(filt.value[failed], [ann.values[r][i] for i, r in enumerate(filt.reason) if r is not None])
