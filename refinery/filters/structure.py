@@ -94,8 +94,12 @@ def code_lines(lines: pa.Array, parent: np.ndarray) -> np.ndarray:
         idx = np.flatnonzero(maybe)
         code[idx] = plain_word_share(lines.take(pa.array(idx))) < PLAIN_SHARE
     # dingbats, stars, emoji (\p{So}) are a spam page's decoration, not a program's syntax
-    decorated = pc.count_substring_regex(lines, pattern=r"\p{So}").to_numpy(zero_copy_only=False) >= 3
-    return (code & ~decorated) | fenced(lines, parent)
+    # (counted on the code lines only: it can only take a line out of the code)
+    if code.any():
+        idx = np.flatnonzero(code)
+        decorated = pc.count_substring_regex(lines.take(pa.array(idx)), pattern=r"\p{So}").to_numpy(zero_copy_only=False) >= 3
+        code[idx[decorated]] = False
+    return code | fenced(lines, parent)
 
 
 # POD directives, POD escapes, links and codes (one level of nesting: B<C<x>>), markdown inline

@@ -155,7 +155,7 @@ def _hits(texts: pa.Array, pattern: str) -> np.ndarray:
 
 def _candidates(texts: pa.Array, detectors) -> dict[int, list[Span]]:
     """row -> validated spans (not yet resolved) of every row with at least one find."""
-    unsafe = _hits(texts, "[" + _OPEN + _CLOSE + "]")
+    unsafe = _hits(texts, _OPEN) | _hits(texts, _CLOSE)  # two one-byte literals: memchr, not a class scan (20x)
     plain: dict[int, str] = {}  # rows turned into Python strings so far
     spans: dict[int, list[Span]] = {}
     families: dict[str, list[Detector]] = {}
