@@ -68,9 +68,7 @@ def measure(view, ctx) -> dict:
     doc = lines.parent[judged]
     total = np.bincount(doc, weights=words, minlength=view.n)
     recur = np.bincount(doc, weights=recurring, minlength=view.n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total > 0, recur / np.maximum(total, 1), np.nan)
-    return {"coherence.term_recurrence": share}
+    return {"coherence.term_recurrence": np.where(total > 0, recur / np.maximum(total, 1), np.nan)}
 
 
 def _line_flags(view, ctx, rule: str) -> np.ndarray:

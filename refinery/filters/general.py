@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from refinery.filters.rule import Family, Rule, safe_div
+from refinery.filters.text_view import TextView
 
 SYMBOLS = r"[\p{P}\p{S}]"
 
@@ -65,14 +65,10 @@ def measure(view, ctx) -> dict:
 def _symbol_ratio(view, ctx, chars: np.ndarray) -> np.ndarray:
     """Counted only where a threshold judges it (documentation and code turn it off): a Unicode
     class counted character by character is the family's one costly pass (0.12 ms per page)."""
-    need = ctx.rows_needing("general.symbol_ratio", view.n)
-    if need.all():
-        return safe_div(view.count_regex(SYMBOLS), chars)
+    rows = np.flatnonzero(ctx.rows_needing("general.symbol_ratio", view.n))
+    judged = view if len(rows) == view.n else TextView(view.texts.take(pa.array(rows)))
     out = np.full(view.n, np.nan)
-    if need.any():
-        rows = np.flatnonzero(need)
-        counts = pc.count_substring_regex(view.texts.take(pa.array(rows)), pattern=SYMBOLS)
-        out[rows] = safe_div(counts.to_numpy(zero_copy_only=False).astype(np.int64), chars[rows])
+    out[rows] = safe_div(judged.count_regex(SYMBOLS), chars[rows])
     return out
 
 
