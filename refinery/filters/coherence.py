@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from refinery.filters.rule import Family, Rule
-from refinery.filters.text_view import Split, _codes, pair_ids
+from refinery.filters.text_view import Split, _codes, pair_ids, split_whitespace
 
 MIN_WORDS = 40
 MIN_LETTERS = 5
@@ -48,7 +48,7 @@ def _judged_lines(view) -> tuple[Split, np.ndarray, np.ndarray, np.ndarray]:
         return lines, none, none, none
     text = lines.values.take(pa.array(candidates))
     spaced = pc.replace_substring_regex(pc.utf8_lower(text), pattern=f"(?:{_NOT_WORD})+", replacement=" ")
-    words = pc.utf8_split_whitespace(spaced)
+    words = split_whitespace(spaced)
     line_of = pc.list_parent_indices(words).to_numpy()
     flat = words.flatten()
     long_enough = pc.greater_equal(pc.utf8_length(flat), MIN_LETTERS).to_numpy(zero_copy_only=False)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from refinery.filters.rule import Family, Rule, safe_div
-from refinery.filters.text_view import ngram_keys, pair_ids, repeated_within_docs
+from refinery.filters.text_view import NGRAM_MULT, ngram_keys, pair_ids, seen_before
 
 TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
@@ -67,21 +67,43 @@ def top_ngram_chars(codes, lengths, parent, n_docs, n) -> np.ndarray:
     return out
 
 
-def repeated_ngram_chars(codes, lengths, parent, n_docs, n) -> np.ndarray:
-    """Per document: characters of the n-grams that repeat an earlier n-gram, counted the way
-    the Gopher reference walks the text (datatrove's ``find_all_duplicate``): at a repeat it
-    counts the n tokens and jumps past them, so a repeated stretch in which m consecutive n-grams
-    repeat counts ``ceil(m / n) * n`` tokens (not the m + n - 1 tokens it covers)."""
-    starts, key = ngram_keys(codes, parent, n)
-    if len(starts) == 0:
-        return np.zeros(n_docs)
-    repeat = np.zeros(len(codes), dtype=bool)
-    repeat[starts[repeated_within_docs(key, parent[starts])]] = True
+def repeated_ngram_starts(codes, parent, ns):
+    """For each n of ``ns`` (consecutive, increasing): a mask over token positions, True where the
+    n-gram starting there repeats an earlier n-gram of its document.
+
+    An (n+1)-gram can repeat only where its n-gram occurs twice in the document, so each n after
+    the first hashes only those positions (on real pages a small share), extending their keys by
+    one token as ``ngram_keys``' polynomial does."""
+    assert list(ns) == list(range(ns[0], ns[0] + len(ns)))
+    total = len(codes)
+    starts, key = ngram_keys(codes, parent, ns[0])
+    for n in ns:
+        repeat = np.zeros(total, dtype=bool)
+        if len(starts):
+            doc = parent[starts]
+            ids = pair_ids(doc, key)
+            repeat[starts[seen_before(ids)]] = True
+            nxt = starts + n
+            grow = (np.bincount(ids)[ids] >= 2) & (nxt < total)
+            grow[grow] = parent[nxt[grow]] == doc[grow]
+            with np.errstate(over="ignore"):
+                key = key[grow] * NGRAM_MULT + (codes[nxt[grow]].astype(np.uint64) + np.uint64(1))
+            starts = starts[grow]
+        yield n, repeat
+
+
+def repeated_ngram_chars(repeat, lengths, parent, n_docs, n) -> np.ndarray:
+    """Per document: characters of the n-grams that repeat an earlier n-gram (``repeat``: their
+    start positions, from ``repeated_ngram_starts``), counted the way the Gopher reference walks
+    the text (datatrove's ``find_all_duplicate``): at a repeat it counts the n tokens and jumps
+    past them, so a repeated stretch in which m consecutive n-grams repeat counts
+    ``ceil(m / n) * n`` tokens (not the m + n - 1 tokens it covers)."""
+    total = len(repeat)
     prev = np.concatenate([[False], repeat[:-1] & (parent[1:] == parent[:-1])])
     run_start = np.flatnonzero(repeat & ~prev)
     if len(run_start) == 0:
         return np.zeros(n_docs)
-    run_len = np.diff(np.append(np.flatnonzero(repeat & ~prev), len(codes)))  # upper bound, trimmed below
+    run_len = np.diff(np.append(run_start, total))  # upper bound, trimmed below
     # m = repeated starts in each run: count them with a cumulative sum over the run's span
     csum_rep = np.concatenate([[0], np.cumsum(repeat)])
     m = csum_rep[run_start + run_len] - csum_rep[run_start]
@@ -104,8 +126,8 @@ def measure(view, ctx) -> dict:
     tok, codes = view.tokens, view.token_codes
     for n in TOP_NGRAMS:
         out[f"gopher.top_{n}gram_char_frac"] = safe_div(top_ngram_chars(codes, tok.lengths, tok.parent, view.n, n), length)
-    for n in DUP_NGRAMS:
-        out[f"gopher.dup_{n}gram_char_frac"] = safe_div(repeated_ngram_chars(codes, tok.lengths, tok.parent, view.n, n), length)
+    for n, repeat in repeated_ngram_starts(codes, tok.parent, DUP_NGRAMS):
+        out[f"gopher.dup_{n}gram_char_frac"] = safe_div(repeated_ngram_chars(repeat, tok.lengths, tok.parent, view.n, n), length)
     return out
 
 

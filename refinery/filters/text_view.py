@@ -21,13 +21,16 @@ import pyarrow.compute as pc
 
 from refinery.filters.punctuation import CJK
 
-# RE2 patterns (pyarrow.compute); \1 \2 are capture groups in replacements.
-_LEADING_PUNCT = r"(^|\s)([^\w\s]+|_+)"
-_TRAILING_PUNCT = r"([^\w\s]+)(\s|$)"
+# RE2 patterns (pyarrow.compute); \1 \2 are capture groups in replacements. RE2's \w is ASCII
+# only, so a punctuation character is spelled out: neither letter, number, mark, underscore nor
+# space (with \w, "привет" or the "é" of "café" counted as punctuation and were split apart).
+_PUNCT = r"[^\pL\pN\pM_\s]"
+_LEADING_PUNCT = rf"(^|\s)({_PUNCT}+|_+)"
+_TRAILING_PUNCT = rf"({_PUNCT}+)(\s|$)"
 # spaCy's English infixes: hyphens and commas between letters, = : < > / after a letter or
 # digit and before a letter, a period between a lower-case and an upper-case letter.
 _INFIX = r"(\pL)([-–—~,])(\pL)|([\pL\d])([:<>=/])(\pL)|(\p{Ll})(\.)(\p{Lu})"
-_PUNCT_RUN = r"^[^\w\s]{2,}$"
+_PUNCT_RUN = rf"^{_PUNCT}{{2,}}$"
 _CLITIC = r"(\pL)(n't|'s|'re|'ll|'ve|'m|'d)(\s|$)"
 _SPLITLINES = "\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 
@@ -69,6 +72,15 @@ class Split:
         return repeated_within_docs(_codes(self.values), self.parent)
 
 
+def split_whitespace(strings) -> pa.Array:
+    """``pc.utf8_split_whitespace`` of the strings with their trailing whitespace trimmed first.
+
+    pyarrow 26.0.1's kernel, on the last string of a buffer ending in a multi-byte character and
+    a space ("… é "), sometimes keeps the space in the last piece ("é ") depending on the bytes
+    past the buffer's end: the same input gave different tokens from run to run (2 in 1,000)."""
+    return pc.utf8_split_whitespace(pc.utf8_rtrim_whitespace(strings))
+
+
 def _np_bool(arr) -> np.ndarray:
     return pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(bool)
 
@@ -81,22 +93,40 @@ def _codes(values: pa.Array) -> np.ndarray:
     return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: a bijection of uint64 that spreads every input bit."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
 def pair_ids(doc: np.ndarray, key: np.ndarray) -> np.ndarray:
     """A dense id per distinct (document, key) pair, numbered in order of first appearance.
 
-    Arrow's hash-table dictionary encoding of the pairs as 16-byte values: linear time, where
-    ``np.unique`` sorted the pairs as opaque 16-byte records, the clean stage's costliest numpy call.
+    Arrow's hash-table dictionary encoding of one int64 per pair: linear time. Pairs whose parts
+    fit in 32 bits are packed exactly; wider keys (n-gram hashes) are mixed with the document
+    into one 64-bit hash, so two pairs of a batch share an id with probability ~n²/2^65, the odds
+    ``ngram_keys`` already takes. (A 16-byte record per pair cost twice as much to encode.)
     """
-    pair = np.ascontiguousarray(np.stack([doc.astype(np.uint64), key.astype(np.uint64)], axis=1))
-    values = pa.FixedSizeBinaryArray.from_buffers(pa.binary(16), len(pair), [None, pa.py_buffer(pair)])
-    return pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    doc = doc.astype(np.uint64)
+    key = key.astype(np.uint64)
+    if len(key) and int(key.max()) < 2**32 and int(doc.max()) < 2**32:
+        packed = (doc << np.uint64(32)) | key
+    else:
+        packed = _mix64(key ^ _mix64(doc + np.uint64(0x9E3779B97F4A7C15)))
+    return pc.dictionary_encode(pa.array(packed.view(np.int64))).indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def repeated_within_docs(keys: np.ndarray, parent: np.ndarray) -> np.ndarray:
     """Mask of entries whose (document, key) pair occurred at an earlier position."""
     if len(keys) == 0:
         return np.zeros(0, dtype=bool)
-    ids = pair_ids(parent, keys)
+    return seen_before(pair_ids(parent, keys))
+
+
+def seen_before(ids: np.ndarray) -> np.ndarray:
+    """For ids numbered by first appearance: True where the id appeared at an earlier position."""
     # a first appearance takes the next new id, so it exceeds every id before it
     seen_max = np.concatenate([[-1], np.maximum.accumulate(ids)[:-1]])
     return ids <= seen_max
@@ -104,18 +134,30 @@ def repeated_within_docs(keys: np.ndarray, parent: np.ndarray) -> np.ndarray:
 
 def _split_punct_runs(split: Split) -> Split:
     """A run of punctuation (``)]``, ``.\"``) becomes one token per character, as spaCy's
-    repeated prefix/suffix rules make it; an ellipsis (``...``) stays one token."""
+    repeated prefix/suffix rules make it; an ellipsis (``...``) stays one token.
+
+    A run holds no space, so its pieces are its code points: they are cut from the runs' UTF-8
+    bytes at every byte that starts a code point and spliced in by one ``take``."""
     runs = split.flags(_PUNCT_RUN) & ~split.flags(r"^\.+$")
     if not runs.any():
         return split
-    spaced = pc.replace_with_mask(split.values, pa.array(runs),
-                                  pc.replace_substring_regex(split.values.filter(pa.array(runs)), pattern="(.)",
-                                                             replacement=r"\1 "))
-    lists = pc.utf8_split_whitespace(spaced)
-    parent = split.parent[pc.list_parent_indices(lists).to_numpy()]
-    out = Split(lists.flatten(), parent, split.n_docs)
-    nonempty = out.lengths > 0
-    return out if nonempty.all() else out.take(nonempty)
+    run_tokens = split.values.filter(pa.array(runs))
+    offsets = np.frombuffer(run_tokens.buffers()[1], dtype=np.int32)[run_tokens.offset:run_tokens.offset + len(run_tokens) + 1]
+    data = np.frombuffer(run_tokens.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    starts = np.flatnonzero((data & 0xC0) != 0x80).astype(np.int32)
+    pieces = pa.StringArray.from_buffers(len(starts), pa.py_buffer(np.append(starts, np.int32(len(data)))),
+                                         pa.py_buffer(data))
+    per_token = np.ones(len(split.values), dtype=np.int64)
+    per_token[runs] = np.diff(np.searchsorted(starts, offsets - offsets[0]))
+    token = np.repeat(np.arange(len(split.values)), per_token)
+    from_run = runs[token]
+    source = token.copy()
+    source[from_run] = len(split.values) + np.arange(len(starts))
+    out = Split(pa.chunked_array([split.values, pieces]).take(pa.array(source)).combine_chunks(),
+                split.parent[token], split.n_docs)
+    if "lengths" in split.__dict__:
+        out.__dict__["lengths"] = np.where(from_run, 1, split.lengths[token])
+    return out
 
 
 class TextView:
@@ -177,7 +219,7 @@ class TextView:
             t = pc.replace_substring_regex(t, pattern=_INFIX, replacement=r"\1\4\7 \2\5\8 \3\6\9")
         t = pc.replace_substring_regex(t, pattern=_LEADING_PUNCT, replacement=r"\1\2 ")
         t = pc.replace_substring_regex(t, pattern=_TRAILING_PUNCT, replacement=r" \1\2")
-        split = Split.from_lists(pc.utf8_split_whitespace(t), self.n)
+        split = Split.from_lists(split_whitespace(t), self.n)
         nonempty = split.lengths > 0
         split = split if nonempty.all() else split.take(nonempty)
         return _split_punct_runs(split)
@@ -185,6 +227,9 @@ class TextView:
     @cached_property
     def token_codes(self) -> np.ndarray:
         return _codes(self.tokens.values)
+
+
+NGRAM_MULT = np.uint64(1_000_003)
 
 
 def ngram_keys(codes: np.ndarray, parent: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -200,10 +245,9 @@ def ngram_keys(codes: np.ndarray, parent: np.ndarray, n: int) -> tuple[np.ndarra
     inside = parent[starts] == parent[starts + n - 1]
     starts = starts[inside]
     key = np.zeros(len(starts), dtype=np.uint64)
-    mult = np.uint64(1_000_003)
     with np.errstate(over="ignore"):
         for k in range(n):
-            key = key * mult + (codes[starts + k].astype(np.uint64) + np.uint64(1))
+            key = key * NGRAM_MULT + (codes[starts + k].astype(np.uint64) + np.uint64(1))
     return starts, key
 
 
