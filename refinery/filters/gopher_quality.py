@@ -51,7 +51,7 @@ def _line_flags(view, ctx, rule: str) -> np.ndarray:
 def measure(view, ctx) -> dict:
     tok = view.tokens
     n_tokens = tok.counts
-    word = tok.flags(f"[^{PUNCTUATION}]")
+    word = view.token_flags(f"[^{PUNCTUATION}]")
     n_words = tok.per_doc(word)
     word_chars = tok.per_doc(np.where(word, tok.lengths, 0))
     lines = view.splitlines
@@ -62,20 +62,23 @@ def measure(view, ctx) -> dict:
         "gopher.ellipsis_ratio": safe_div(view.count("...") + view.count("…"), n_tokens),
         "gopher.bullet_lines": safe_div(lines.per_doc(_line_flags(view, ctx, "gopher.bullet_lines")), lines.counts),
         "gopher.ellipsis_lines": safe_div(lines.per_doc(_line_flags(view, ctx, "gopher.ellipsis_lines")), lines.counts),
-        "gopher.alpha_words": safe_div(tok.per_doc(tok.flags(r"\pL")), n_tokens),
+        "gopher.alpha_words": safe_div(tok.per_doc(view.token_flags(r"\pL")), n_tokens),
     }
     mean_len = safe_div(word_chars, n_words)
     out["gopher.min_mean_word_length"] = out["gopher.max_mean_word_length"] = mean_len
-    out["gopher.stop_words"] = distinct_present(tok, view.token_codes, ctx.stop_words)
+    out["gopher.stop_words"] = distinct_present(view, ctx.stop_words)
     return out
 
 
-def distinct_present(tok, codes, words) -> np.ndarray:
+def distinct_present(view, words) -> np.ndarray:
     """Distinct members of ``words`` among each document's tokens (exact, case-sensitive)."""
+    tok = view.tokens
     if not words:
         return np.zeros(tok.n_docs)
-    idx = pc.index_in(tok.values, value_set=pa.array(list(words))).to_numpy(zero_copy_only=False)
-    hit = ~np.isnan(idx.astype(np.float64))
+    codes, dictionary = view.token_dictionary  # looked up once per distinct token
+    idx = pc.index_in(dictionary, value_set=pa.array(list(words))).to_numpy(zero_copy_only=False)
+    idx = idx.astype(np.float64)[codes]
+    hit = ~np.isnan(idx)
     pairs = tok.parent[hit] * len(words) + idx[hit].astype(np.int64)
     return np.bincount(np.unique(pairs) // len(words), minlength=tok.n_docs).astype(np.float64)
 

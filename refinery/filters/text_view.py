@@ -138,7 +138,10 @@ def _split_punct_runs(split: Split) -> Split:
 
     A run holds no space, so its pieces are its code points: they are cut from the runs' UTF-8
     bytes at every byte that starts a code point and spliced in by one ``take``."""
-    runs = split.flags(_PUNCT_RUN) & ~split.flags(r"^\.+$")
+    runs = split.flags(_PUNCT_RUN)
+    if runs.any():
+        at = np.flatnonzero(runs)
+        runs[at[_np_bool(pc.match_substring_regex(split.values.take(pa.array(at)), pattern=r"^\.+$"))]] = False
     if not runs.any():
         return split
     run_tokens = split.values.filter(pa.array(runs))
@@ -225,8 +228,20 @@ class TextView:
         return _split_punct_runs(split)
 
     @cached_property
+    def token_dictionary(self) -> tuple[np.ndarray, pa.Array]:
+        enc = pc.dictionary_encode(self.tokens.values)
+        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
+
+    @property
     def token_codes(self) -> np.ndarray:
-        return _codes(self.tokens.values)
+        """An id per distinct token of the batch (``Split.repeated``'s identity)."""
+        return self.token_dictionary[0]
+
+    def token_flags(self, pattern: str) -> np.ndarray:
+        """``tokens.flags(pattern)``, matched once per distinct token (a batch's tokens repeat:
+        the distinct ones are a fraction of them) and spread by code."""
+        codes, dictionary = self.token_dictionary
+        return _np_bool(pc.match_substring_regex(dictionary, pattern=pattern))[codes]
 
 
 NGRAM_MULT = np.uint64(1_000_003)
@@ -265,8 +280,9 @@ def subset_view(view: TextView, rows: np.ndarray) -> TextView:
         if "lengths" in split.__dict__:
             piece.__dict__["lengths"] = split.lengths[keep]
         sub.__dict__[name] = piece
-        if name == "tokens" and "token_codes" in view.__dict__:
-            sub.__dict__["token_codes"] = view.token_codes[keep]
+        if name == "tokens" and "token_dictionary" in view.__dict__:
+            codes, dictionary = view.token_dictionary  # codes stay ids into the batch's dictionary
+            sub.__dict__["token_dictionary"] = (codes[keep], dictionary)
     if "lengths" in view.__dict__:
         sub.__dict__["lengths"] = view.lengths[rows]
     return sub

@@ -166,3 +166,16 @@ def test_repeated_ngram_starts_on_real_pages(real_slice):
     view = TextView(pa.array([t for t in real_slice.column("text").to_pylist() if t][:200], pa.string()))
     codes, parent = view.token_codes, view.tokens.parent
     check_repeated_ngram_starts([codes[parent == i].tolist() for i in range(view.n)])
+
+
+def test_token_flags_by_distinct_token_equal_flags_on_every_token(real_slice):
+    from refinery.filters.punctuation import PUNCTUATION
+    from refinery.filters.text_view import subset_view
+
+    view = TextView(pa.array([t for t in real_slice.column("text").to_pylist() if t][:300], pa.string()))
+    for pattern in (r"\pL", f"[^{PUNCTUATION}]"):
+        assert (view.token_flags(pattern) == view.tokens.flags(pattern)).all()
+    rows = np.arange(0, view.n, 3)
+    sub = subset_view(view, rows)  # reuses the batch's dictionary
+    fresh = TextView(view.texts.take(pa.array(rows)))
+    assert (sub.token_flags(r"\pL") == fresh.tokens.flags(r"\pL")).all()
