@@ -2,7 +2,9 @@
 
 HTML goes through lxml (body text, scripts and styles removed) — not resiliparse or trafilatura,
 which the refinery uses — so a test can hold the refinery's extraction against it. Text files are
-decoded by their own coding cookie (Emacs tutorials say ``-*- coding: … -*-``) or as UTF-8.
+decoded by their own coding cookie or as UTF-8. Emacs reads the cookie from the first line
+(``-*- coding: … -*-``) or from a ``Local Variables:`` block in the last 3,000 characters, where
+its tutorials keep it (``TUTORIAL.ja`` is ISO-2022-JP: seven-bit escapes that pass as UTF-8).
 """
 from __future__ import annotations
 
@@ -15,6 +17,10 @@ _BLANKS = re.compile(r"[ \t\r\f\v]+")
 def decode_text(raw: bytes) -> str | None:
     """The file's text, or None when it is not text in its declared (or UTF-8) encoding."""
     m = _COOKIE.search(raw[:200])
+    if m is None:
+        tail = raw[-3000:]
+        block = tail.rfind(b"Local Variables:")
+        m = _COOKIE.search(tail, block) if block >= 0 else None
     codec = m.group(1).decode("ascii", "replace").lower() if m else "utf-8"
     if codec.startswith("utf-8"):
         codec = "utf-8"

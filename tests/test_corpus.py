@@ -24,6 +24,7 @@ def test_text_comes_from_the_file(real_slice):
             assert r["text"] == html_text(r["content"])
         else:
             assert r["text"] == decode_text(r["content"])
+            assert "\x1b" not in r["text"]  # no ISO-2022 escapes read as UTF-8
         assert r["text"].strip()
         assert r["url"].endswith(r["site_path"])
 
@@ -76,3 +77,13 @@ def test_readme_part_is_each_distributions_description_in_pages():
         assert [b for p in pages for b in blocks(p)] == blocks(expected[source]), source
         assert all(len(p) >= PAGE_CHARS for p in pages[:-1]), source
     assert len({r["doc_id"] for r in rows}) == len(rows)
+
+
+def test_decode_by_a_local_variables_block_at_the_end():
+    """Emacs also reads the cookie from a trailing ``Local Variables:`` block, where its tutorials
+    keep it; without it the ISO-2022-JP tutorial passed as UTF-8 escape sequences."""
+    text = "日本語の入門\n" * 50 + ";;; Local Variables:\n;;; coding: iso-2022-jp\n;;; End:\n"
+    raw = text.encode("iso-2022-jp")
+    assert raw.decode("utf-8") != text  # seven-bit: the wrong codec does not fail
+    assert decode_text(raw) == text
+    assert decode_text(b"x" * 5000 + b"\ncoding: latin-1\n") == "x" * 5000 + "\ncoding: latin-1\n"  # not a block
