@@ -14,7 +14,10 @@ import sys
 # job's JVM lives minutes: C2's optimised code does not pay back the CPU its compiler threads take
 # from the workers on the same cores. C1 only: the ingest job on one core 35-41 -> 29 s at 100 MB,
 # 72.8 -> 57.3 s at 300 MB (BENCHMARKS.md, session 26); a small dedup job -33% CPU (session 24).
-SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1"
+# C1 alone reserves a 48 MB code cache (the tiered default is 240 MB): a driver that runs many
+# jobs (the test session, a pipeline) filled it with Spark's generated code and failed with
+# "Out of space in CodeCache for adapters"; the reservation is address space, not memory.
+SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"
 
 DEFAULT_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
