@@ -229,12 +229,13 @@ class TextView:
 
     @cached_property
     def token_dictionary(self) -> tuple[np.ndarray, pa.Array]:
+        """(code per token, the batch's distinct tokens): ``dictionary[code]`` is the token."""
         enc = pc.dictionary_encode(self.tokens.values)
         return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
 
     @property
     def token_codes(self) -> np.ndarray:
-        """An id per distinct token of the batch (``Split.repeated``'s identity)."""
+        """An id per distinct token of the batch: equal ids, equal tokens (n-gram identity)."""
         return self.token_dictionary[0]
 
     def token_flags(self, pattern: str) -> np.ndarray:
