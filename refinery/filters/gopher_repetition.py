@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from refinery.filters.rule import Family, Rule, safe_div
-from refinery.filters.text_view import NGRAM_MULT, ngram_keys, pair_ids, seen_before
+from refinery.filters.text_view import extend_keys, ngram_keys, pair_ids, seen_before
 
 TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
@@ -73,7 +73,7 @@ def repeated_ngram_starts(codes, parent, ns):
 
     An (n+1)-gram can repeat only where its n-gram occurs twice in the document, so each n after
     the first hashes only those positions (on real pages a small share), extending their keys by
-    one token as ``ngram_keys``' polynomial does."""
+    one token (``extend_keys``, ``ngram_keys``' own step)."""
     assert list(ns) == list(range(ns[0], ns[0] + len(ns)))
     total = len(codes)
     starts, key = ngram_keys(codes, parent, ns[0])
@@ -86,8 +86,7 @@ def repeated_ngram_starts(codes, parent, ns):
             nxt = starts + n
             grow = (np.bincount(ids)[ids] >= 2) & (nxt < total)
             grow[grow] = parent[nxt[grow]] == doc[grow]
-            with np.errstate(over="ignore"):
-                key = key[grow] * NGRAM_MULT + (codes[nxt[grow]].astype(np.uint64) + np.uint64(1))
+            key = extend_keys(key[grow], codes[nxt[grow]])
             starts = starts[grow]
         yield n, repeat
 

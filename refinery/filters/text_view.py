@@ -245,7 +245,13 @@ class TextView:
         return _np_bool(pc.match_substring_regex(dictionary, pattern=pattern))[codes]
 
 
-NGRAM_MULT = np.uint64(1_000_003)
+_NGRAM_MULT = np.uint64(1_000_003)
+
+
+def extend_keys(key: np.ndarray, next_codes: np.ndarray) -> np.ndarray:
+    """The keys of n-grams one token longer: ``ngram_keys``' polynomial, one more step."""
+    with np.errstate(over="ignore"):
+        return key * _NGRAM_MULT + (next_codes.astype(np.uint64) + np.uint64(1))
 
 
 def ngram_keys(codes: np.ndarray, parent: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -261,9 +267,8 @@ def ngram_keys(codes: np.ndarray, parent: np.ndarray, n: int) -> tuple[np.ndarra
     inside = parent[starts] == parent[starts + n - 1]
     starts = starts[inside]
     key = np.zeros(len(starts), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(n):
-            key = key * NGRAM_MULT + (codes[starts + k].astype(np.uint64) + np.uint64(1))
+    for k in range(n):
+        key = extend_keys(key, codes[starts + k])
     return starts, key
 
 
