@@ -31,7 +31,8 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, schema=pa.schema([f.with_nullable(True) for f in schema]))
 
 
-def _run(operator: Operator, batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+def run_operator(operator: Operator, batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The operator over a partition's batches, each output conformed to ``schema``."""
     for batch in batches:
         out = operator(batch)
         if isinstance(out, (pa.RecordBatch, pa.Table)):
@@ -53,6 +54,6 @@ def map_batches(df, make_operator: Callable[[], Operator], schema: pa.Schema, ca
 
     def run_partition(batches):
         operator = executor_cache.get_or_load(cache_key, make_operator) if cache_key else make_operator()
-        return _run(operator, batches, schema)
+        return run_operator(operator, batches, schema)
 
     return df.mapInArrow(run_partition, spark_schema(schema))

@@ -6,6 +6,7 @@ import time
 
 from refinery.spark.commit import atomic_output
 from refinery.spark.stats import outcome_stats, write_stats
+from refinery.spark.worker_parquet import finish_kept_dir
 from schemas import DOCUMENT, REJECTED
 
 
@@ -24,6 +25,11 @@ def write_outcomes(
 ) -> dict:
     """Persist the outcome DataFrame once, then write its two halves and the accounting.
 
+    ``outcomes`` is a DataFrame, or a function of the ``kept/`` URI returning one, for a stage
+    whose Python workers write ``kept/`` themselves (``refinery.spark.worker_parquet``): its
+    kept rows arrive without text and only the rejected rows and the accounting go through Spark
+    (``kept_columns`` does not apply: the workers write the document columns).
+
     ``rejected_buckets`` files per reason keep one huge reason from landing on a single
     task while ``inspect`` can still read one reason's directory alone. ``length_before``: see
     ``outcome_stats``; ``extra_stats(outcomes) -> dict`` adds a stage's own totals (computed on
@@ -35,31 +41,41 @@ def write_outcomes(
     from pyspark.sql import functions as F
 
     started = time.time()
-    persisted = outcomes.persist(StorageLevel.MEMORY_AND_DISK)
+    workers_write_kept = callable(outcomes)
     # The kept write computes the outcomes, one task per input partition, and fills the cache.
     # The stats after it only read the cache: one task per core, not one per input partition
     # (a task's own cost was most of their time: 239 partitions of the 1 GB ingest, 10 s). The
     # rejected write keeps one map task per partition: Spark drops a coalesce under a repartition.
-    reread = persisted.coalesce(max(1, spark.sparkContext.defaultParallelism))
 
     def counted(df):  # a stage's bookkeeping rows are neither written nor counted
         return df if internal_reason is None else df.filter(F.col("reason").isNull() | (F.col("reason") != internal_reason))
 
+    persisted = None
     try:
         with atomic_output(spark, out_uri) as staging:
-            kept = persisted.filter(F.col("reason").isNull()).select(*(kept_columns or DOCUMENT.names))
-            kept.write.parquet(f"{staging}/kept")
+            if workers_write_kept:
+                persisted = outcomes(f"{staging}/kept").persist(StorageLevel.MEMORY_AND_DISK)
+            else:
+                persisted = outcomes.persist(StorageLevel.MEMORY_AND_DISK)
+                kept = persisted.filter(F.col("reason").isNull()).select(*(kept_columns or DOCUMENT.names))
+                kept.write.parquet(f"{staging}/kept")
+            # Reads the cache when the kept write filled it; otherwise this is the write that
+            # computes the outcomes (a repartition keeps one map task per input partition).
+            reread = persisted.coalesce(max(1, spark.sparkContext.defaultParallelism))
             rejected = counted(reread).filter(F.col("reason").isNotNull()).select(*REJECTED.names)
             (
                 rejected.repartition(F.col("reason"), F.pmod(F.xxhash64("doc_id"), F.lit(rejected_buckets)))
                 .write.partitionBy("reason")
                 .parquet(f"{staging}/rejected")
             )
+            if workers_write_kept:
+                finish_kept_dir(spark, f"{staging}/kept")
             stats = outcome_stats(counted(reread), stage, dims, length_before)
             if extra_stats is not None:
                 stats.update(extra_stats(reread))
             stats["run"] = dict(run_info or {}, seconds=round(time.time() - started, 3))
             write_stats(spark, staging, stats)
     finally:
-        persisted.unpersist()
+        if persisted is not None:
+            persisted.unpersist()
     return stats

@@ -33,7 +33,7 @@ _MAGIC = {"gzip": b"\x1f\x8b\x08", "zstd": b"\x28\xb5\x2f\xfd"}
 _PROBE_BYTES = 4096  # a candidate header must decode this far to be a member/frame start
 
 
-def _split_uri(path: str) -> tuple[pafs.FileSystem, str, str]:
+def split_uri(path: str) -> tuple[pafs.FileSystem, str, str]:
     """(filesystem, path on it, prefix that turns such a path back into the caller's form)."""
     if "://" not in path:
         fs, fs_path = pafs.FileSystem.from_uri(os.path.abspath(path))
@@ -73,14 +73,14 @@ def source_name(path: str) -> str:
 
 def open_input(path: str):
     """Raw binary stream over ``path`` (no decompression; pyarrow would guess from the name)."""
-    fs, fs_path, _ = _split_uri(path)
+    fs, fs_path, _ = split_uri(path)
     return fs.open_input_stream(fs_path, compression=None)
 
 
 def file_size(path: str) -> int | None:
     """Size of ``path`` in bytes, or None when it is not a file that can be looked at."""
     try:
-        fs, fs_path, _ = _split_uri(path)
+        fs, fs_path, _ = split_uri(path)
         info = fs.get_file_info(fs_path)
     except Exception:
         return None
@@ -89,7 +89,7 @@ def file_size(path: str) -> int | None:
 
 def open_random_access(path: str):
     """Seekable binary file over ``path`` (Parquet needs its footer first)."""
-    fs, fs_path, _ = _split_uri(path)
+    fs, fs_path, _ = split_uri(path)
     return fs.open_input_file(fs_path)
 
 
@@ -337,7 +337,7 @@ def _expand_one(spec: str) -> list[str]:
             if line:
                 out.extend(_expand_one(line))
         return out
-    fs, fs_path, prefix = _split_uri(spec)
+    fs, fs_path, prefix = split_uri(spec)
     if any(c in fs_path for c in _GLOB_CHARS):
         paths = [p for p in _expand_glob(fs, fs_path) if has_known_suffix(p)]
     else:
