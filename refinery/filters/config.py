@@ -124,6 +124,9 @@ class CleanConfig:
     batch_size: int = 1024
     # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).
     rejected_buckets: int = 4
+    # Who writes kept/: "workers" (the Python workers, with pyarrow, as ingest does; Spark carries
+    # only rejected rows and accounting; refinery.spark.worker_parquet) or "spark".
+    kept_writer: Literal["workers", "spark"] = "workers"
     spark: dict[str, str] = field(default_factory=dict)
     resolved: dict = field(init=False, repr=False, compare=False)
 

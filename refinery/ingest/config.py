@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from refinery.config import check
 from refinery.scoring.config import find_model_path, is_uri
@@ -26,14 +27,13 @@ class IngestConfig:
     langid_model: str | None = None
     # Who writes kept/: "workers" (the Python workers, with pyarrow, through the same filesystem
     # layer the readers use; Spark carries only rejected rows and accounting) or "spark".
-    kept_writer: str = "workers"
+    kept_writer: Literal["workers", "spark"] = "workers"
     # Extra Spark conf for this job (spark-submit --conf wins where it sets the same key).
     spark: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         check(self.batch_size > 0, "batch_size", "must be positive")
         check(self.files_per_task > 0, "files_per_task", "must be positive")
-        check(self.kept_writer in ("workers", "spark"), "kept_writer", "must be 'workers' or 'spark'")
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
         check(self.langid_model is None or is_uri(self.langid_model) or find_model_path(self.langid_model) is not None,
               "langid_model", f"no such file: {self.langid_model}")

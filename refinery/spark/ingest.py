@@ -32,18 +32,12 @@ def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
     make_ingester = with_local_files(make_file_ingester, cfg, tuple(files), file_reports=True)
     cache_key = ("ingest", repr(cfg), hash(tuple(files)))
     if cfg.kept_writer == "workers":
-        outcomes = functools.partial(map_batches_writing_kept, indices, make_ingester, OUTCOME,
-                                     name_of=kept_file_name, cache_key=cache_key)
+        outcomes = functools.partial(map_batches_writing_kept, indices, make_ingester, OUTCOME, cache_key=cache_key)
     else:
         outcomes = map_batches(indices, make_ingester, OUTCOME, cache_key=cache_key)
     run_info = {"inputs": len(files), "config": dataclasses.asdict(cfg)}
     return write_outcomes(spark, outcomes, output, "ingest", run_info, rejected_buckets=cfg.rejected_buckets,
                           extra_stats=readable_file_stats, internal_reason=FILE_REPORT_REASON)
-
-
-def kept_file_name(first_batch) -> str:
-    """A partition's kept file is named by its first input file's index (stable across retries)."""
-    return "part-%06d" % first_batch.column(FILE_INDEX_COLUMN)[0].as_py()
 
 
 def readable_file_stats(outcomes) -> dict:

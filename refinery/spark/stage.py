@@ -5,9 +5,14 @@ from __future__ import annotations
 import time
 
 from refinery.spark.commit import atomic_output
+from refinery.spark.paths import HadoopFS
 from refinery.spark.stats import outcome_stats, write_stats
 from refinery.spark.worker_parquet import finish_kept_dir
 from schemas import DOCUMENT, REJECTED
+
+# Staging sub-directory of the slim outcome rows (kept rows without text, rejected rows) when
+# the workers write kept/; deleted before the output is published.
+SLIM_OUTCOMES = "_outcomes"
 
 
 def write_outcomes(
@@ -25,10 +30,9 @@ def write_outcomes(
 ) -> dict:
     """Persist the outcome DataFrame once, then write its two halves and the accounting.
 
-    ``outcomes`` is a DataFrame, or a function of the ``kept/`` URI returning one, for a stage
+    ``outcomes`` is a DataFrame, or ``outcomes(kept_uri, kept_columns) -> DataFrame`` for a stage
     whose Python workers write ``kept/`` themselves (``refinery.spark.worker_parquet``): its
-    kept rows arrive without text and only the rejected rows and the accounting go through Spark
-    (``kept_columns`` does not apply: the workers write the document columns).
+    kept rows arrive without text, and only the rejected rows and the accounting go through Spark.
 
     ``rejected_buckets`` files per reason keep one huge reason from landing on a single
     task while ``inspect`` can still read one reason's directory alone. ``length_before``: see
@@ -42,40 +46,44 @@ def write_outcomes(
 
     started = time.time()
     workers_write_kept = callable(outcomes)
-    # The kept write computes the outcomes, one task per input partition, and fills the cache.
-    # The stats after it only read the cache: one task per core, not one per input partition
-    # (a task's own cost was most of their time: 239 partitions of the 1 GB ingest, 10 s). The
-    # rejected write keeps one map task per partition: Spark drops a coalesce under a repartition.
+    # Spark writing kept/: the kept write computes the outcomes, one task per input partition,
+    # and fills the cache. The stats after it only read the cache: one task per core, not one per
+    # input partition (a task's own cost was most of their time: 239 partitions of the 1 GB
+    # ingest, 10 s). The rejected write keeps one map task per partition: Spark drops a coalesce
+    # under a repartition.
 
     def counted(df):  # a stage's bookkeeping rows are neither written nor counted
         return df if internal_reason is None else df.filter(F.col("reason").isNull() | (F.col("reason") != internal_reason))
 
-    persisted = None
+    cached = None
     try:
         with atomic_output(spark, out_uri) as staging:
             if workers_write_kept:
-                persisted = outcomes(f"{staging}/kept").persist(StorageLevel.MEMORY_AND_DISK)
+                # One action runs the operator, one task per input partition (the workers name
+                # their kept files by partition id); every later action reads the slim rows back.
+                slim_uri = f"{staging}/{SLIM_OUTCOMES}"
+                outcomes(f"{staging}/kept", kept_columns).write.parquet(slim_uri)
+                reread = spark.read.parquet(slim_uri)
+                finish_kept_dir(spark, f"{staging}/kept", reread.select(*(kept_columns or DOCUMENT.names)))
             else:
-                persisted = outcomes.persist(StorageLevel.MEMORY_AND_DISK)
-                kept = persisted.filter(F.col("reason").isNull()).select(*(kept_columns or DOCUMENT.names))
+                cached = outcomes.persist(StorageLevel.MEMORY_AND_DISK)
+                kept = cached.filter(F.col("reason").isNull()).select(*(kept_columns or DOCUMENT.names))
                 kept.write.parquet(f"{staging}/kept")
-            # Reads the cache when the kept write filled it; otherwise this is the write that
-            # computes the outcomes (a repartition keeps one map task per input partition).
-            reread = persisted.coalesce(max(1, spark.sparkContext.defaultParallelism))
+                reread = cached.coalesce(max(1, spark.sparkContext.defaultParallelism))
             rejected = counted(reread).filter(F.col("reason").isNotNull()).select(*REJECTED.names)
             (
                 rejected.repartition(F.col("reason"), F.pmod(F.xxhash64("doc_id"), F.lit(rejected_buckets)))
                 .write.partitionBy("reason")
                 .parquet(f"{staging}/rejected")
             )
-            if workers_write_kept:
-                finish_kept_dir(spark, f"{staging}/kept")
             stats = outcome_stats(counted(reread), stage, dims, length_before)
             if extra_stats is not None:
                 stats.update(extra_stats(reread))
             stats["run"] = dict(run_info or {}, seconds=round(time.time() - started, 3))
             write_stats(spark, staging, stats)
+            if workers_write_kept:
+                HadoopFS(spark, slim_uri).delete(slim_uri)
     finally:
-        if persisted is not None:
-            persisted.unpersist()
+        if cached is not None:
+            cached.unpersist()
     return stats

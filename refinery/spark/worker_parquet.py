@@ -7,10 +7,13 @@ through ``pyarrow.fs`` (local, ``file://``, ``hdfs://``: the filesystems the ing
 already open), into the stage's staging directory. Spark then carries only the rejected rows
 and, for each kept row, its accounting columns with ``text`` and ``metadata`` dropped.
 
-Idempotent per input partition: a partition's file is named by its first input row (the
-caller's ``name_of``), written under a hidden temporary name and renamed when the partition
-ends, so a retried or speculative attempt replaces the same file with the same rows, and a
-killed attempt leaves only a hidden file that the driver deletes.
+Idempotent per input partition: a partition's file is named by the partition's id, written
+under a hidden temporary name and renamed when the partition ends, so a retried or
+speculative attempt replaces the same file with the same rows, and a killed attempt leaves
+only a hidden file that the driver deletes. The partition id names the input split only in
+the action that computes the operator with one task per input partition, so the stage runs
+the operator in exactly one action (``refinery.spark.stage.write_outcomes`` writes the slim
+outcome rows once and reads them back; nothing recomputes the operator inside another task).
 """
 from __future__ import annotations
 
@@ -108,19 +111,19 @@ def _without(batch: pa.RecordBatch, names: tuple[str, ...]) -> pa.RecordBatch:
 
 
 def map_batches_writing_kept(df, make_operator: Callable[[], Operator], schema: pa.Schema, kept_uri: str,
-                             name_of: Callable[[pa.RecordBatch], str], cache_key=None):
+                             kept_columns: list[str] | None = None, cache_key=None):
     """Like ``arrow_apply.map_batches``, but kept rows go to Parquet files under ``kept_uri``
-    (one per input partition, named ``name_of(first input batch)``) and come out of Spark
-    without ``DROPPED_COLUMNS``."""
+    (``part-<partition id>.parquet``, the ``kept_columns`` of ``schema``, default the document
+    columns) and come out of Spark without ``DROPPED_COLUMNS``."""
+    file_schema = pa.schema([schema.field(n).with_nullable(True) for n in (kept_columns or DOCUMENT.names)])
 
     def run_partition(batches: Iterator[pa.RecordBatch]):
-        first = next(batches, None)
-        if first is None:
-            return
+        from pyspark import TaskContext
+
         operator = executor_cache.get_or_load(cache_key, make_operator) if cache_key else make_operator()
-        sink = KeptFile(kept_uri, name_of(first))
+        sink = KeptFile(kept_uri, "part-%05d" % TaskContext.get().partitionId(), file_schema)
         try:
-            for out in run_operator(operator, _chain(first, batches), schema):
+            for out in run_operator(operator, batches, schema):
                 yield from sink.divert(out)
             sink.commit()
         except BaseException:
@@ -130,15 +133,10 @@ def map_batches_writing_kept(df, make_operator: Callable[[], Operator], schema: 
     return df.mapInArrow(run_partition, spark_schema(schema))
 
 
-def _chain(first, rest):
-    yield first
-    yield from rest
-
-
-def finish_kept_dir(spark, kept_uri: str) -> int:
-    """After every partition ran: delete killed attempts' files, make sure the directory is a
-    readable dataset even when nothing was kept, and mark it ``_SUCCESS`` as Spark does.
-    Returns the number of Parquet files."""
+def finish_kept_dir(spark, kept_uri: str, empty_like) -> int:
+    """After the action that ran every partition: delete killed attempts' files, and make the
+    directory a readable dataset even when nothing was kept (``empty_like``: a DataFrame with
+    the kept columns), marked ``_SUCCESS`` as Spark marks its own. Returns the Parquet files."""
     fs = HadoopFS(spark, kept_uri)
     names = fs.list_names(kept_uri)
     for name in names:
@@ -146,8 +144,7 @@ def finish_kept_dir(spark, kept_uri: str) -> int:
             fs.delete(f"{kept_uri}/{name}")
     files = [n for n in names if n.endswith(".parquet") and not n.startswith(("_", "."))]
     if not files:
-        # No partition kept a row: an empty dataset with the schema, so readers of kept/ work.
-        spark.createDataFrame([], spark_schema(KEPT_FILE_SCHEMA)).write.mode("overwrite").parquet(kept_uri)
-        return len([n for n in HadoopFS(spark, kept_uri).list_names(kept_uri) if n.endswith(".parquet")])
+        empty_like.limit(0).write.mode("overwrite").parquet(kept_uri)
+        return 0
     fs.write_text(f"{kept_uri}/_SUCCESS", "")
     return len(files)

@@ -15,6 +15,9 @@ SCRIPT = textwrap.dedent("""
     from refinery.spark.session import build_session
 
     spark = build_session("conf-test", conf=json.loads(sys.argv[2]), master="local[1]")
+    jvm = spark.sparkContext._jvm
+    hotspot = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
+        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean"))
     out = sys.argv[1]
     spark.range(10).write.parquet(out)
     codecs = {pq.ParquetFile(f).metadata.row_group(0).column(0).compression
@@ -22,7 +25,9 @@ SCRIPT = textwrap.dedent("""
     print(json.dumps({"codecs": sorted(codecs),
                       "batch": spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch"),
                       "tz": spark.conf.get("spark.sql.session.timeZone"),
-                      "heap_mb": spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory() / 2**20,
+                      # the -Xmx the JVM took (Runtime.maxMemory() leaves out a survivor space under
+                      # the serial collector, which a JVM on one CPU picks)
+                      "heap_mb": int(hotspot.getVMOption("MaxHeapSize").getValue()) / 2**20,
                       "jvm_args": list(spark.sparkContext._jvm.java.lang.management.ManagementFactory
                                        .getRuntimeMXBean().getInputArguments())}))
 """)
