@@ -20,7 +20,9 @@ class IngestConfig:
     # Records per Arrow batch out of a reader: bounds a task's memory on huge files.
     batch_size: int = 512
     # Input files handed to one Spark task (one task streams its files one after another).
-    files_per_task: int = 1
+    # null: packed by size as Spark packs a file scan (spark.sql.files.maxPartitionBytes,
+    # openCostInBytes; refinery.spark.ingest_tasks).
+    files_per_task: int | None = None
     # Files per reason under rejected/ (see refinery.spark.stage.write_outcomes).
     rejected_buckets: int = 4
     # fastText language-id model; None: models/lid.176.ftz. Relative, absolute or hdfs:// (refinery.spark.model_files).
@@ -33,7 +35,7 @@ class IngestConfig:
 
     def __post_init__(self):
         check(self.batch_size > 0, "batch_size", "must be positive")
-        check(self.files_per_task > 0, "files_per_task", "must be positive")
+        check(self.files_per_task is None or self.files_per_task > 0, "files_per_task", "must be positive or null")
         check(self.rejected_buckets > 0, "rejected_buckets", "must be positive")
         check(self.langid_model is None or is_uri(self.langid_model) or find_model_path(self.langid_model) is not None,
               "langid_model", f"no such file: {self.langid_model}")

@@ -28,17 +28,25 @@ def file_report_row(report: FileReport) -> pa.RecordBatch:
     return pa.RecordBatch.from_pylist([row], schema=OUTCOME)
 
 
-def make_file_ingester(cfg: IngestConfig, files: tuple[str, ...],
-                       file_reports: bool = False) -> Callable[[pa.RecordBatch], Iterator[pa.RecordBatch]]:
+def make_file_ingester(cfg: IngestConfig, files: tuple[str, ...], file_reports: bool = False,
+                       task_bounds: tuple[int, ...] | None = None) -> Callable[[pa.RecordBatch], Iterator[pa.RecordBatch]]:
     """Load the language-id model and return ``file indices batch -> outcome batches``.
 
     ``file_reports``: after each file, its bookkeeping row (``FILE_REPORT_REASON``), which
-    the job turns into ``_stats.json["files"]``.
+    the job turns into ``_stats.json["files"]``. ``task_bounds``: the column holds task
+    numbers instead, and task ``t`` reads files ``task_bounds[t]:task_bounds[t + 1]``.
     """
     to_documents = IngestOperator(cfg.extract, load_langid_model(cfg.langid_model))
 
+    def file_indices(batch: pa.RecordBatch) -> Iterator[int]:
+        for i in batch.column(FILE_INDEX_COLUMN).to_pylist():
+            if task_bounds is None:
+                yield i
+            else:
+                yield from range(task_bounds[i], task_bounds[i + 1])
+
     def ingest_files(indices: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
-        for i in indices.column(FILE_INDEX_COLUMN).to_pylist():
+        for i in file_indices(indices):
             report = FileReport(files[i])
             for raw in read_records(files[i], cfg.reader, cfg.batch_size, report=report):
                 yield to_documents(raw)

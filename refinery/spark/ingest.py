@@ -12,7 +12,9 @@ import sys
 from refinery.ingest.config import IngestConfig
 from refinery.ingest.pipeline import FILE_INDEX_COLUMN, FILE_REPORT_REASON, make_file_ingester
 from refinery.spark.arrow_apply import map_batches
+from refinery.ingest.readers.files import file_sizes
 from refinery.spark.ingest_files import file_report_stats, unreadable_filesystem
+from refinery.spark.ingest_tasks import plan_tasks
 from refinery.spark.inputs import InputError
 from refinery.spark.job import Stage
 from refinery.spark.model_files import ship, with_local_files
@@ -23,19 +25,23 @@ from schemas import OUTCOME
 
 
 def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
-    """One task per ``files_per_task`` files; each streams its files through the ingester."""
-    n_tasks = max(1, -(-len(files) // cfg.files_per_task))
-    # File indices come from the JVM (no Python stage to build the task list); each task
-    # looks its paths up in the list shipped with the operator.
-    indices = spark.range(0, len(files), 1, numPartitions=n_tasks).withColumnRenamed("id", FILE_INDEX_COLUMN)
+    """Files packed into tasks (``refinery.spark.ingest_tasks``); each task streams its files
+    through the ingester."""
+    bounds = plan_tasks(spark, file_sizes(files) if cfg.files_per_task is None else [None] * len(files),
+                        cfg.files_per_task)
+    n_tasks = max(1, len(bounds) - 1)
+    # Task numbers come from the JVM (no Python stage to build the task list); each task
+    # looks its files up in the list shipped with the operator.
+    indices = spark.range(0, n_tasks, 1, numPartitions=n_tasks).withColumnRenamed("id", FILE_INDEX_COLUMN)
     ship(spark, cfg.model_paths())
-    make_ingester = with_local_files(make_file_ingester, cfg, tuple(files), file_reports=True)
+    make_ingester = with_local_files(make_file_ingester, cfg, tuple(files), file_reports=True,
+                                     task_bounds=tuple(bounds))
     cache_key = ("ingest", repr(cfg), hash(tuple(files)))
     if cfg.kept_writer == "workers":
         outcomes = functools.partial(map_batches_writing_kept, indices, make_ingester, OUTCOME, cache_key=cache_key)
     else:
         outcomes = map_batches(indices, make_ingester, OUTCOME, cache_key=cache_key)
-    run_info = {"inputs": len(files), "config": dataclasses.asdict(cfg)}
+    run_info = {"inputs": len(files), "tasks": n_tasks, "config": dataclasses.asdict(cfg)}
     return write_outcomes(spark, outcomes, output, "ingest", run_info, rejected_buckets=cfg.rejected_buckets,
                           extra_stats=readable_file_stats, internal_reason=FILE_REPORT_REASON)
 

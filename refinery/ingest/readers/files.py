@@ -87,6 +87,25 @@ def file_size(path: str) -> int | None:
     return info.size if info.type == pafs.FileType.File else None
 
 
+def file_sizes(paths: list[str]) -> list[int | None]:
+    """``file_size`` of many paths: one listing call per filesystem, not one per file (a
+    namenode round trip each on HDFS)."""
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(paths):
+        parsed = urllib.parse.urlparse(p) if "://" in p else None
+        groups.setdefault(f"{parsed.scheme}://{parsed.netloc}" if parsed else "", []).append(i)
+    out: list[int | None] = [None] * len(paths)
+    for members in groups.values():
+        try:
+            fs, _, prefix = split_uri(paths[members[0]])
+            infos = fs.get_file_info([paths[i][len(prefix):] if prefix else os.path.abspath(paths[i]) for i in members])
+        except Exception:
+            continue  # the readers report what cannot be opened, file by file
+        for i, info in zip(members, infos):
+            out[i] = info.size if info.type == pafs.FileType.File else None
+    return out
+
+
 def open_random_access(path: str):
     """Seekable binary file over ``path`` (Parquet needs its footer first)."""
     fs, fs_path, _ = split_uri(path)
