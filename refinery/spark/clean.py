@@ -19,7 +19,7 @@ from refinery.spark.inputs import read_documents
 from refinery.spark.job import Stage
 from refinery.spark.model_files import ship, with_local_files
 from refinery.spark.stage import write_outcomes
-from refinery.spark.worker_parquet import map_batches_writing_kept
+from refinery.spark.worker_parquet import kept_writer_for, map_batches_writing_kept
 from refinery.spark.stats import count_map_totals, format_summary, outcome_stats
 from schemas import DOCUMENT
 
@@ -85,7 +85,7 @@ def run(spark, input_path: str | list[str], output: str, cfg: CleanConfig) -> di
     schema = outcome_schema(cfg.mode)
     ship(spark, cfg.model_paths())  # the domain model and word lists resolve on each executor
     make_operator, cache_key = with_local_files(make_cleaner, cfg), ("clean", repr(cfg))
-    if cfg.kept_writer == "workers":
+    if kept_writer_for(cfg.kept_writer, output) == "workers":
         outcomes = functools.partial(map_batches_writing_kept, docs, make_operator, schema, cache_key=cache_key)
     else:
         outcomes = map_batches(docs, make_operator, schema, cache_key=cache_key)

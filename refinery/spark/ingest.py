@@ -20,7 +20,7 @@ from refinery.spark.job import Stage
 from refinery.spark.model_files import ship, with_local_files
 from refinery.spark.stage import write_outcomes
 from refinery.spark.stats import format_summary
-from refinery.spark.worker_parquet import map_batches_writing_kept
+from refinery.spark.worker_parquet import kept_writer_for, map_batches_writing_kept
 from schemas import OUTCOME
 
 
@@ -37,7 +37,7 @@ def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
     make_ingester = with_local_files(make_file_ingester, cfg, tuple(files), file_reports=True,
                                      task_bounds=tuple(bounds))
     cache_key = ("ingest", repr(cfg), hash(tuple(files)))
-    if cfg.kept_writer == "workers":
+    if kept_writer_for(cfg.kept_writer, output) == "workers":
         outcomes = functools.partial(map_batches_writing_kept, indices, make_ingester, OUTCOME, cache_key=cache_key)
     else:
         outcomes = map_batches(indices, make_ingester, OUTCOME, cache_key=cache_key)

@@ -17,6 +17,7 @@ outcome rows once and reads them back; nothing recomputes the operator inside an
 """
 from __future__ import annotations
 
+import sys
 import uuid
 from typing import Callable, Iterator
 
@@ -28,7 +29,7 @@ import pyarrow.parquet as pq
 from refinery.ingest.readers.files import split_uri
 from refinery.spark import executor_cache
 from refinery.spark.arrow_apply import Operator, conform, run_operator, spark_schema
-from refinery.spark.paths import HadoopFS
+from refinery.spark.paths import HadoopFS, local_path
 from schemas import DOCUMENT
 
 # Rows are buffered up to this many bytes and written as one row group (Spark writes 128 MB).
@@ -101,6 +102,22 @@ class KeptFile:
             self.fs.delete_file(self.temp)
         except OSError:
             pass  # the driver deletes what is left under TEMP_PREFIX
+
+
+def kept_writer_for(requested: str, out_uri: str) -> str:
+    """``requested`` ("workers" or "spark"), or "spark" when pyarrow cannot open the output's
+    filesystem here (a scheme only Hadoop knows, such as ``s3a://``, or no libhdfs): the job
+    then runs, slower, and says why, instead of failing in every task."""
+    if requested != "workers" or local_path(out_uri) is not None:
+        return requested
+    try:
+        split_uri(out_uri)
+    except Exception as e:  # noqa: BLE001 — pyarrow raises ArrowInvalid, OSError, ...
+        first_line = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        print(f"kept_writer=workers: pyarrow cannot open {out_uri} here ({first_line}); Spark writes kept/",
+              file=sys.stderr)
+        return "spark"
+    return requested
 
 
 def _without(batch: pa.RecordBatch, names: tuple[str, ...]) -> pa.RecordBatch:

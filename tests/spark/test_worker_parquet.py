@@ -105,3 +105,13 @@ def test_workers_and_spark_write_the_same_outputs_on_real_archives(spark, tmp_pa
     spark_table = ds.dataset(str(pathlib.Path(outs["spark"][1]) / "kept"), format="parquet").to_table()
     assert workers_table.schema.remove_metadata() == spark_table.schema.remove_metadata()  # category too
     assert "category" in workers_table.schema.names
+
+
+def test_an_output_pyarrow_cannot_open_falls_back_to_spark(capsys, tmp_path):
+    from refinery.spark.worker_parquet import kept_writer_for
+
+    assert kept_writer_for("workers", str(tmp_path / "out")) == "workers"
+    assert kept_writer_for("workers", f"file://{tmp_path}/out") == "workers"
+    assert kept_writer_for("spark", "s3a://bucket/out") == "spark"
+    assert kept_writer_for("workers", "s3a://bucket/out") == "spark"
+    assert "pyarrow cannot open s3a://bucket/out" in capsys.readouterr().err
