@@ -98,6 +98,9 @@ class ScoreConfig:
     code_min_code_lines: float = CODE_MIN_CODE_LINES
     code_fallback_category: str | None = CODE_FALLBACK_CATEGORY
     rejected_buckets: int = 4
+    # Who writes kept/: "workers" (the Python workers, with pyarrow; refinery.spark.worker_parquet)
+    # or "spark", as in ingest and clean.
+    kept_writer: Literal["workers", "spark"] = "workers"
     spark: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):

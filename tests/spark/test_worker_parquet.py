@@ -79,9 +79,11 @@ def test_workers_and_spark_write_the_same_outputs_on_real_archives(spark, tmp_pa
     import corpus.warc
     import refinery.spark.clean as clean_job
     import refinery.spark.ingest as ingest_job
+    import refinery.spark.score as score_job
     from refinery.config import load_config
     from refinery.filters.config import CleanConfig
     from refinery.ingest.config import IngestConfig
+    from refinery.scoring.config import ScoreConfig
 
     try:
         root = corpus.warc.archives(slice=True)
@@ -91,20 +93,24 @@ def test_workers_and_spark_write_the_same_outputs_on_real_archives(spark, tmp_pa
     files = sorted(map(str, (root / "faults").glob("*.warc.gz"))) + sorted(map(str, (root / "crawl").glob("*.warc.gz")))[:2]
     outs = {}
     for writer in ("workers", "spark"):
-        ingest_out, clean_out = tmp_path / f"ingest-{writer}", tmp_path / f"clean-{writer}"
+        ingest_out, clean_out, score_out = (tmp_path / f"{s}-{writer}" for s in ("ingest", "clean", "score"))
         ingest_job.run(spark, files, str(ingest_out), load_config(None, IngestConfig, {"kept_writer": writer}))
         clean_job.run(spark, str(ingest_out / "kept"), str(clean_out),
                       load_config(None, CleanConfig, {"kept_writer": writer}))
-        outs[writer] = (ingest_out, clean_out)
-    for stage in (0, 1):
+        score_job.run(spark, [str(clean_out / "kept")], str(score_out),
+                      load_config(None, ScoreConfig, {"kept_writer": writer}))
+        outs[writer] = (ingest_out, clean_out, score_out)
+    for stage in (0, 1, 2):
         assert_same_output(outs["workers"][stage], outs["spark"][stage])
     ingest_out = read_output(outs["workers"][0])
     assert ingest_out["kept"].num_rows > 500 and ingest_out["rejected"].num_rows > 5
-    clean_kept = pathlib.Path(outs["workers"][1]) / "kept"
-    workers_table = ds.dataset(str(clean_kept), format="parquet").to_table()
-    spark_table = ds.dataset(str(pathlib.Path(outs["spark"][1]) / "kept"), format="parquet").to_table()
-    assert workers_table.schema.remove_metadata() == spark_table.schema.remove_metadata()  # category too
-    assert "category" in workers_table.schema.names
+    for stage in (0, 1, 2):  # every column, the stage's own ones too (category, scores)
+        workers_table, spark_table = (ds.dataset(str(pathlib.Path(outs[w][stage]) / "kept"), format="parquet")
+                                      .to_table().sort_by("doc_id") for w in ("workers", "spark"))
+        assert workers_table.schema.remove_metadata() == spark_table.schema.remove_metadata()
+        assert workers_table.equals(spark_table.replace_schema_metadata(workers_table.schema.metadata))
+    scored = ds.dataset(str(pathlib.Path(outs["workers"][2]) / "kept"), format="parquet").to_table()
+    assert scored.num_rows > 0 and scored.column("quality_score").null_count == 0
 
 
 def test_an_output_pyarrow_cannot_open_falls_back_to_spark(capsys, tmp_path):
