@@ -14,12 +14,11 @@ import functools
 from refinery.filters.config import CleanConfig
 from refinery.filters.pipeline import make_cleaner, outcome_schema
 from refinery.report.kept_rates import format_kept_rates, kept_rates, loss_warnings
-from refinery.spark.arrow_apply import map_batches
 from refinery.spark.inputs import read_documents
 from refinery.spark.job import Stage
 from refinery.spark.model_files import ship, with_local_files
 from refinery.spark.stage import write_outcomes
-from refinery.spark.worker_parquet import kept_writer_for, map_batches_writing_kept
+from refinery.spark.worker_parquet import map_outcomes
 from refinery.spark.stats import count_map_totals, format_summary, outcome_stats
 from schemas import DOCUMENT
 
@@ -84,11 +83,8 @@ def run(spark, input_path: str | list[str], output: str, cfg: CleanConfig) -> di
     has_category = "category" in docs.columns or cfg.category_model is not None
     schema = outcome_schema(cfg.mode)
     ship(spark, cfg.model_paths())  # the domain model and word lists resolve on each executor
-    make_operator, cache_key = with_local_files(make_cleaner, cfg), ("clean", repr(cfg))
-    if kept_writer_for(cfg.kept_writer, output) == "workers":
-        outcomes = functools.partial(map_batches_writing_kept, docs, make_operator, schema, cache_key=cache_key)
-    else:
-        outcomes = map_batches(docs, make_operator, schema, cache_key=cache_key)
+    outcomes = map_outcomes(docs, with_local_files(make_cleaner, cfg), schema, output, cfg.kept_writer,
+                            cache_key=("clean", repr(cfg)))
     if cfg.mode == "annotate":
         kept_columns = DOCUMENT.names + ["category", "char_count_in", "line_edits", "pii_counts",
                                          "rule_values", "rule_thresholds", "failed_rules", "would_reject"]

@@ -6,12 +6,10 @@ normalises text, identifies language, and writes ``kept/``, ``rejected/`` and ``
 from __future__ import annotations
 
 import dataclasses
-import functools
 import sys
 
 from refinery.ingest.config import IngestConfig
 from refinery.ingest.pipeline import FILE_INDEX_COLUMN, FILE_REPORT_REASON, make_file_ingester
-from refinery.spark.arrow_apply import map_batches
 from refinery.ingest.readers.files import file_sizes
 from refinery.spark.ingest_files import file_report_stats, unreadable_filesystem
 from refinery.spark.ingest_tasks import plan_tasks
@@ -20,7 +18,7 @@ from refinery.spark.job import Stage
 from refinery.spark.model_files import ship, with_local_files
 from refinery.spark.stage import write_outcomes
 from refinery.spark.stats import format_summary
-from refinery.spark.worker_parquet import kept_writer_for, map_batches_writing_kept
+from refinery.spark.worker_parquet import map_outcomes
 from schemas import OUTCOME
 
 
@@ -36,11 +34,8 @@ def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
     ship(spark, cfg.model_paths())
     make_ingester = with_local_files(make_file_ingester, cfg, tuple(files), file_reports=True,
                                      task_bounds=tuple(bounds))
-    cache_key = ("ingest", repr(cfg), hash(tuple(files)))
-    if kept_writer_for(cfg.kept_writer, output) == "workers":
-        outcomes = functools.partial(map_batches_writing_kept, indices, make_ingester, OUTCOME, cache_key=cache_key)
-    else:
-        outcomes = map_batches(indices, make_ingester, OUTCOME, cache_key=cache_key)
+    outcomes = map_outcomes(indices, make_ingester, OUTCOME, output, cfg.kept_writer,
+                            cache_key=("ingest", repr(cfg), hash(tuple(files))))
     run_info = {"inputs": len(files), "tasks": n_tasks, "config": dataclasses.asdict(cfg)}
     return write_outcomes(spark, outcomes, output, "ingest", run_info, rejected_buckets=cfg.rejected_buckets,
                           extra_stats=readable_file_stats, internal_reason=FILE_REPORT_REASON)

@@ -16,13 +16,12 @@ from refinery.report.kept_rates import format_kept_rates
 from refinery.scoring.categories import FORMATTED, PROSE
 from refinery.scoring.config import ScoreConfig, is_uri
 from refinery.scoring.operator import check_models, make_score_operator, resolve_thresholds
-from refinery.spark.arrow_apply import map_batches
 from refinery.spark.bias import threshold_bias_report
 from refinery.spark.inputs import read_documents as inputs_read_documents
 from refinery.spark.job import Stage
 from refinery.spark.model_files import check_found, localized, ship, with_local_files
 from refinery.spark.stage import write_outcomes
-from refinery.spark.worker_parquet import kept_writer_for, map_batches_writing_kept
+from refinery.spark.worker_parquet import map_outcomes
 from refinery.spark.stats import format_summary
 from schemas import DOCUMENT, SCORED, SCORED_OUTCOME
 
@@ -50,11 +49,8 @@ def run(spark, inputs: list[str], output: str, cfg: ScoreConfig) -> dict:
     thresholds = resolve_thresholds(here)
     docs = read_documents(spark, inputs)
     make_operator = with_local_files(make_score_operator, cfg, thresholds)  # models resolve on each executor
-    cache_key = ("score", repr(cfg), repr(thresholds))
-    if kept_writer_for(cfg.kept_writer, output) == "workers":
-        outcomes = functools.partial(map_batches_writing_kept, docs, make_operator, SCORED_OUTCOME, cache_key=cache_key)
-    else:
-        outcomes = map_batches(docs, make_operator, SCORED_OUTCOME, cache_key=cache_key)
+    outcomes = map_outcomes(docs, make_operator, SCORED_OUTCOME, output, cfg.kept_writer,
+                            cache_key=("score", repr(cfg), repr(thresholds)))
     bias = functools.partial(threshold_bias_report, per_category=thresholds.per_category,
                              global_threshold=thresholds.global_threshold, prose=PROSE, formatted=FORMATTED)
     run_info = {"inputs": inputs, "config": dataclasses.asdict(cfg), "thresholds": thresholds.per_category}

@@ -17,6 +17,7 @@ outcome rows once and reads them back; nothing recomputes the operator inside an
 """
 from __future__ import annotations
 
+import functools
 import sys
 import uuid
 from typing import Callable, Iterator
@@ -28,7 +29,7 @@ import pyarrow.parquet as pq
 
 from refinery.ingest.readers.files import split_uri
 from refinery.spark import executor_cache
-from refinery.spark.arrow_apply import Operator, conform, run_operator, spark_schema
+from refinery.spark.arrow_apply import Operator, conform, map_batches, run_operator, spark_schema
 from refinery.spark.paths import HadoopFS, local_path
 from schemas import DOCUMENT
 
@@ -102,6 +103,16 @@ class KeptFile:
             self.fs.delete_file(self.temp)
         except OSError:
             pass  # the driver deletes what is left under TEMP_PREFIX
+
+
+def map_outcomes(df, make_operator: Callable[[], Operator], schema: pa.Schema, out_uri: str, kept_writer: str,
+                 cache_key=None):
+    """A stage's outcomes for ``write_outcomes``: with ``kept_writer`` "workers" (when the output
+    allows it) the function of the ``kept/`` URI that has the workers write it, else the
+    DataFrame Spark writes ``kept/`` from."""
+    if kept_writer_for(kept_writer, out_uri) == "workers":
+        return functools.partial(map_batches_writing_kept, df, make_operator, schema, cache_key=cache_key)
+    return map_batches(df, make_operator, schema, cache_key=cache_key)
 
 
 def kept_writer_for(requested: str, out_uri: str) -> str:
