@@ -10,7 +10,6 @@ import sys
 
 from refinery.ingest.config import IngestConfig
 from refinery.ingest.pipeline import FILE_INDEX_COLUMN, FILE_REPORT_REASON, make_file_ingester
-from refinery.ingest.readers.files import file_sizes
 from refinery.spark.ingest_files import file_report_stats, unreadable_filesystem
 from refinery.spark.ingest_tasks import plan_tasks
 from refinery.spark.inputs import InputError
@@ -25,8 +24,7 @@ from schemas import OUTCOME
 def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
     """Files packed into tasks (``refinery.spark.ingest_tasks``); each task streams its files
     through the ingester."""
-    bounds = plan_tasks(spark, file_sizes(files) if cfg.files_per_task is None else [None] * len(files),
-                        cfg.files_per_task)
+    bounds = plan_tasks(spark, files, cfg.files_per_task)
     n_tasks = max(1, len(bounds) - 1)
     # Task numbers come from the JVM (no Python stage to build the task list); each task
     # looks its files up in the list shipped with the operator.

@@ -10,6 +10,8 @@ a 1 GB Common Crawl WARC file is one task, as before.
 """
 from __future__ import annotations
 
+from refinery.ingest.readers.files import file_sizes
+
 MAX_PARTITION_BYTES = "spark.sql.files.maxPartitionBytes"
 OPEN_COST_BYTES = "spark.sql.files.openCostInBytes"
 MIN_PARTITIONS = "spark.sql.files.minPartitionNum"
@@ -36,11 +38,13 @@ def pack_files(sizes: list[int | None], max_bytes: int, open_cost: int) -> list[
     return bounds
 
 
-def plan_tasks(spark, sizes: list[int | None], files_per_task: int | None) -> list[int]:
-    """Task boundaries: ``files_per_task`` files each when given, else packed by size."""
-    n = len(sizes)
+def plan_tasks(spark, files: list[str], files_per_task: int | None) -> list[int]:
+    """Task boundaries: ``files_per_task`` files each when given, else packed by size (the
+    files' sizes are listed only then)."""
+    n = len(files)
     if files_per_task is not None:
         return list(range(0, n, files_per_task)) + [n] if n else [0, 0]
+    sizes = file_sizes(files)
     conf = spark.conf
     max_bytes = _bytes(conf.get(MAX_PARTITION_BYTES, "128m"))
     open_cost = _bytes(conf.get(OPEN_COST_BYTES, "4m"))

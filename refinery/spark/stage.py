@@ -55,6 +55,7 @@ def write_outcomes(
     def counted(df):  # a stage's bookkeeping rows are neither written nor counted
         return df if internal_reason is None else df.filter(F.col("reason").isNull() | (F.col("reason") != internal_reason))
 
+    columns = kept_columns or DOCUMENT.names
     cached = None
     try:
         with atomic_output(spark, out_uri) as staging:
@@ -64,10 +65,10 @@ def write_outcomes(
                 slim_uri = f"{staging}/{SLIM_OUTCOMES}"
                 outcomes(f"{staging}/kept", kept_columns).write.parquet(slim_uri)
                 reread = spark.read.parquet(slim_uri)
-                finish_kept_dir(spark, f"{staging}/kept", reread.select(*(kept_columns or DOCUMENT.names)))
+                finish_kept_dir(spark, f"{staging}/kept", reread.select(*columns))
             else:
                 cached = outcomes.persist(StorageLevel.MEMORY_AND_DISK)
-                kept = cached.filter(F.col("reason").isNull()).select(*(kept_columns or DOCUMENT.names))
+                kept = cached.filter(F.col("reason").isNull()).select(*columns)
                 kept.write.parquet(f"{staging}/kept")
                 reread = cached.coalesce(max(1, spark.sparkContext.defaultParallelism))
             rejected = counted(reread).filter(F.col("reason").isNotNull()).select(*REJECTED.names)

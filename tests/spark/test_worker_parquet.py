@@ -2,7 +2,7 @@
 
 The oracle is Spark's own writer: the same job with ``kept_writer=spark`` must give the same
 kept rows, rejected rows and accounting, on real archives with injected faults (ingest) and on
-their documents (clean). The unit tests pin the retry contract: a partition's file appears once,
+their documents (clean, then score). The unit tests pin the retry contract: a partition's file appears once,
 whole, or not at all.
 """
 import pathlib
@@ -18,11 +18,9 @@ from tests.ingest.outputs import assert_same_output, read_output
 
 
 def _outcomes(texts, reasons) -> pa.RecordBatch:
-    n = len(texts)
     rows = [{"doc_id": f"d{i}", "source": "s", "source_file": "f", "offset": i, "text": t, "reason": r,
              "stage": None if r is None else "x", "char_count": len(t), "metadata": "{}"}
-            for i, (t, r) in enumerate(zip(texts, reasons))]
-    assert len(rows) == n
+            for i, (t, r) in enumerate(zip(texts, reasons, strict=True))]
     return pa.RecordBatch.from_pylist(rows, schema=OUTCOME)
 
 
