@@ -22,7 +22,7 @@ def test_shipped_domain_model_routes_real_code_and_docs(real_slice):
     assert (predicted[~code] == "markdown_docs").mean() >= 0.85
     # per documentation source too, so one large package cannot hide a missed one
     sources = np.array(real_slice.column("source").to_pylist(), dtype=object)
-    # floors under what the shipped model does (0.988, 0.80, 0.833, 0.273). The character
+    # floors under what the shipped model does (1.0, 0.855, 0.933, 0.591: session 30). The character
     # n-gram model (s21) that met the macro-F1 goal routes docs worse than the word model before
     # it (1.0, 0.915, 0.867, 0.68): emacs-common's multilingual tutorials go to literature and
     # ads_spam. perl-doc and emacs-common were held out of its training (BUILD_REPORT.json).
@@ -42,6 +42,11 @@ def test_build_report_meets_the_held_out_goals():
     assert {"perl-doc", "dict-devil"} <= held and not held & {"debian-handbook", "postgresql-doc-15", "fortunes-zh"}
     meta = json.loads((MODELS / "quality_bert" / "refinery_quality.json").read_text())
     assert meta["thresholds"] == report["quality"]["cascade"]["thresholds"]
+    # held-out Chinese manuals (KiCad, LinuxCNC, the Emacs tutorials) kept by score with the shipped
+    # thresholds: 8/11 while the domain model saw 66 Chinese documentation pages, 10/11 with all 256
+    kept = report["quality"]["cascade"]["held_out_kept"]
+    assert kept["markdown_docs/zh"]["docs"] >= 10 and kept["markdown_docs/zh"]["kept_rate"] >= 0.8
+    assert kept["negatives"]["docs"] >= 1000 and kept["negatives"]["kept_rate"] <= 0.15
 
 
 def test_negative_generator_halves_share_no_vocabulary():
