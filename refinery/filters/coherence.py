@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from refinery.filters.rule import Family, Rule
-from refinery.filters.text_view import Split, _codes, pair_ids, split_whitespace
+from refinery.filters.text_view import Split, pair_ids, split_whitespace, string_codes
 
 MIN_WORDS = 40
 MIN_LETTERS = 5
@@ -55,7 +55,7 @@ def _judged_lines(view) -> tuple[Split, np.ndarray, np.ndarray, np.ndarray]:
     flat, line_of = flat.filter(pa.array(long_enough)), line_of[long_enough]
     if len(flat) == 0:
         return lines, none, none, none
-    ids = pair_ids(line_of, _codes(pc.utf8_slice_codeunits(flat, 0, STEM_CHARS)))
+    ids = pair_ids(line_of, string_codes(pc.utf8_slice_codeunits(flat, 0, STEM_CHARS)))
     recurs = np.bincount(ids)[ids] >= 2
     n_words = np.bincount(line_of, minlength=len(candidates))
     n_recurring = np.bincount(line_of, weights=recurs, minlength=len(candidates))

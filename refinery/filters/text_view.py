@@ -69,7 +69,7 @@ class Split:
     @cached_property
     def repeated(self) -> np.ndarray:
         """True for a piece equal to an earlier piece of the same document (not its first occurrence)."""
-        return repeated_within_docs(_codes(self.values), self.parent)
+        return repeated_within_docs(string_codes(self.values), self.parent)
 
 
 def split_whitespace(strings) -> pa.Array:
@@ -85,7 +85,7 @@ def _np_bool(arr) -> np.ndarray:
     return pc.fill_null(arr, False).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _codes(values: pa.Array) -> np.ndarray:
+def string_codes(values: pa.Array) -> np.ndarray:
     """An integer id per distinct string (identity within this batch)."""
     enc = pc.dictionary_encode(values)
     if isinstance(enc, pa.ChunkedArray):

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from refinery.ingest.readers.files import split_uri
+from refinery.fs import split_uri
 from refinery.spark import executor_cache
 from refinery.spark.arrow_apply import Operator, conform, map_batches, run_operator, spark_schema
 from refinery.spark.paths import HadoopFS, local_path

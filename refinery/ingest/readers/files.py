@@ -17,6 +17,8 @@ import zlib
 import pyarrow.fs as pafs
 import zstandard
 
+from refinery.fs import split_uri
+
 # Longest first: the first suffix a name ends with decides.
 KNOWN_SUFFIXES = (
     ".warc.wet.gz", ".warc.gz", ".wet.gz", ".warc.wet.zst", ".warc.zst", ".wet.zst", ".warc", ".wet",
@@ -31,18 +33,6 @@ _FEED_BYTES = 1 << 14  # also bounds zstd's output per call (it has no max_lengt
 _KEEP_MEMBER_BYTES = 4 << 20
 _MAGIC = {"gzip": b"\x1f\x8b\x08", "zstd": b"\x28\xb5\x2f\xfd"}
 _PROBE_BYTES = 4096  # a candidate header must decode this far to be a member/frame start
-
-
-def split_uri(path: str) -> tuple[pafs.FileSystem, str, str]:
-    """(filesystem, path on it, prefix that turns such a path back into the caller's form)."""
-    if "://" not in path:
-        fs, fs_path = pafs.FileSystem.from_uri(os.path.abspath(path))
-        return fs, fs_path, ""
-    fs, fs_path = pafs.FileSystem.from_uri(path)
-    parsed = urllib.parse.urlparse(path)
-    # hdfs://nn:8020/a -> "/a" (authority dropped); s3://bucket/a -> "bucket/a" (kept in the path)
-    prefix = "%s://%s" % (parsed.scheme, parsed.netloc if fs_path.startswith("/") else "")
-    return fs, fs_path, prefix
 
 
 def has_known_suffix(path: str) -> bool:
