@@ -37,7 +37,8 @@ from refinery.scoring.train_quality import BertTrainParams, train_quality
 REPO = pathlib.Path(__file__).resolve().parents[2]
 # Character 2-4-grams: words of unseen sources (Bierce's vocabulary) are recognised by their
 # pieces. Held-out macro-F1 0.816 without them; with them 0.860 unquantized (32.6 MB, too big),
-# 0.8515 quantized to 30k entries, 0.8565 quantized to 100k (2.8 MB, shipped): BENCHMARKS.md.
+# 0.8515 quantized to 30k entries, 0.8565 quantized to 100k (2.8 MB, shipped since s21; 0.8765 with the
+# 6,000-per-class draw of s30): BENCHMARKS.md.
 DOMAIN_FASTTEXT = FastTextParams(bucket=100_000, cutoff=100_000, epoch=10, minn=2, maxn=4)
 # Few epochs at a low rate: more saturates every probability at 0 or 1, and the cascade
 # (BERT where fastText is undecided) needs a graded score.
