@@ -25,7 +25,7 @@ def run(spark, files: list[str], output: str, cfg: IngestConfig) -> dict:
     """Files packed into tasks (``refinery.spark.ingest_tasks``); each task streams its files
     through the ingester."""
     bounds = plan_tasks(spark, files, cfg.files_per_task)
-    n_tasks = max(1, len(bounds) - 1)
+    n_tasks = len(bounds) - 1  # at least one: no files is one empty task
     # Task numbers come from the JVM (no Python stage to build the task list); each task
     # looks its files up in the list shipped with the operator.
     indices = spark.range(0, n_tasks, 1, numPartitions=n_tasks).withColumnRenamed("id", FILE_INDEX_COLUMN)
