@@ -19,3 +19,13 @@ def split_uri(path: str) -> tuple[pafs.FileSystem, str, str]:
     # hdfs://nn:8020/a -> "/a" (authority dropped); s3://bucket/a -> "bucket/a" (kept in the path)
     prefix = "%s://%s" % (parsed.scheme, parsed.netloc if fs_path.startswith("/") else "")
     return fs, fs_path, prefix
+
+
+def path_on_filesystem(path: str, prefix: str) -> str:
+    """The path ``split_uri`` gives for ``path``, knowing the ``prefix`` it gave for another
+    path of the same filesystem: many paths resolved with one filesystem (one HDFS connection,
+    not one per file). A query (``s3://b/k?region=…``) configures the filesystem; it is not
+    part of the path."""
+    if not prefix:
+        return os.path.abspath(path)
+    return path.split("?", 1)[0][len(prefix):]

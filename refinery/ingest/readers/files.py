@@ -17,7 +17,7 @@ import zlib
 import pyarrow.fs as pafs
 import zstandard
 
-from refinery.fs import split_uri
+from refinery.fs import path_on_filesystem, split_uri
 
 # Longest first: the first suffix a name ends with decides.
 KNOWN_SUFFIXES = (
@@ -69,12 +69,7 @@ def open_input(path: str):
 
 def file_size(path: str) -> int | None:
     """Size of ``path`` in bytes, or None when it is not a file that can be looked at."""
-    try:
-        fs, fs_path, _ = split_uri(path)
-        info = fs.get_file_info(fs_path)
-    except Exception:
-        return None
-    return info.size if info.type == pafs.FileType.File else None
+    return file_sizes([path])[0]
 
 
 def file_sizes(paths: list[str]) -> list[int | None]:
@@ -88,7 +83,7 @@ def file_sizes(paths: list[str]) -> list[int | None]:
     for members in groups.values():
         try:
             fs, _, prefix = split_uri(paths[members[0]])
-            infos = fs.get_file_info([paths[i][len(prefix):] if prefix else os.path.abspath(paths[i]) for i in members])
+            infos = fs.get_file_info([path_on_filesystem(paths[i], prefix) for i in members])
         except Exception:
             continue  # the readers report what cannot be opened, file by file
         for i, info in zip(members, infos):
