@@ -1,9 +1,11 @@
 """BERT-family quality scorer at inference: one load per executor, length-bucketed batches
 under ``torch.inference_mode``, GPU + bf16 when one is visible.
 
-Documents are tokenized once (fast tokenizer, truncated), sorted by length and cut into
-batches whose padded size stays under a token budget, so short pages are not padded to the
-longest one in a random batch; scores go back in input order.
+Documents are tokenized once (fast tokenizer), cut into at most ``windows`` consecutive windows
+of ``max_length`` tokens, sorted by length and cut into batches whose padded size stays under a
+token budget, so short pages are not padded to the longest one in a random batch. A document's
+score is the mean log-odds of its windows: with one window the scorer reads only a page's head,
+which for a README is its title and badges (BENCHMARKS.md, "Session 31").
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ METADATA_FILE = "refinery_quality.json"
 
 @dataclass
 class BertRuntime:
-    max_length: int = 256  # tokens per document (the model's position table bounds it)
+    max_length: int = 256  # tokens per window (the model's position table bounds it)
+    windows: int = 1  # windows of max_length tokens read from the head of each document
     batch_size: int = 64  # documents per batch at most
     max_batch_tokens: int = 16384  # padded tokens per batch at most
     torch_threads: int = 1  # intra-op threads per Python worker (one per Spark task core)
@@ -81,6 +84,28 @@ def length_buckets(lengths: np.ndarray, batch_size: int, max_batch_tokens: int) 
     return groups
 
 
+def window_chars(max_length: int, windows: int) -> int:
+    """Characters of a text that are tokenized: enough for the windows' tokens of Latin text,
+    so a 1 MB page is not tokenized whole only to be cut."""
+    return max_length * windows * 8
+
+
+def document_windows(tokenizer, texts: list[str], max_length: int, windows: int) -> tuple[list[list[int]], np.ndarray]:
+    """Token ids of each text's first ``windows`` windows of ``max_length`` tokens (the tokenizer's
+    overflow, special tokens added; an empty text has one) and the text each window belongs to,
+    in text order. The scorer reads these windows and training draws from them."""
+    if not texts:
+        return [], np.zeros(0, dtype=np.int64)
+    cap = window_chars(max_length, windows)
+    enc = tokenizer([t[:cap] for t in texts], truncation=True, max_length=max_length, return_overflowing_tokens=True,
+                    padding=False, return_attention_mask=False, return_token_type_ids=False)
+    owner = np.asarray(enc["overflow_to_sample_mapping"], dtype=np.int64)
+    first = np.searchsorted(owner, owner)  # windows come grouped by text, in order
+    keep = np.flatnonzero(np.arange(len(owner)) - first < windows)
+    ids = enc["input_ids"]
+    return [ids[i] for i in keep], owner[keep]
+
+
 class BertQualityScorer:
     """``score(texts) -> float32 P(high quality)`` over a whole column."""
 
@@ -102,20 +127,20 @@ class BertQualityScorer:
         limit = min(getattr(self.model.config, "max_position_embeddings", rt.max_length),
                     int(self.metadata.get("max_length", rt.max_length)))
         self.max_length = min(rt.max_length, limit)
-        # Characters fed to the tokenizer: enough for max_length tokens of Latin text,
-        # so a 1 MB page is not tokenized whole only to be truncated.
-        self.max_chars = self.max_length * 8
+        self.windows = max(1, rt.windows)
+        self.max_chars = window_chars(self.max_length, self.windows)
+
+    def windows_of(self, texts: list[str]) -> tuple[list[list[int]], np.ndarray]:
+        return document_windows(self.tokenizer, texts, self.max_length, self.windows)
 
     def score(self, texts: pa.Array | pa.ChunkedArray | list) -> np.ndarray:
         import torch
 
         arr = texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else pa.array(texts, pa.string())
         arr = pc.utf8_slice_codeunits(pc.fill_null(arr.cast(pa.string()), ""), 0, self.max_chars)
-        enc = self.tokenizer(arr.to_pylist(), truncation=True, max_length=self.max_length, padding=False,
-                             return_attention_mask=False, return_token_type_ids=False)
-        ids = enc["input_ids"]
+        ids, owner = self.windows_of(arr.to_pylist())
         lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
-        out = np.empty(len(ids), dtype=np.float32)
+        log_odds = np.empty(len(ids), dtype=np.float64)
         pad = self.tokenizer.pad_token_id or 0
         rt = self.runtime
         with torch.inference_mode():
@@ -126,7 +151,8 @@ class BertQualityScorer:
                 batch[mask] = np.concatenate([ids[i] for i in group])
                 input_ids = torch.from_numpy(batch).to(self.device, non_blocking=True)
                 attention = torch.from_numpy(mask.astype(np.int64)).to(self.device, non_blocking=True)
-                logits = self.model(input_ids=input_ids, attention_mask=attention).logits
-                probs = torch.softmax(logits.float(), dim=-1)[:, self.positive_index]
-                out[group] = probs.cpu().numpy()
-        return out
+                logits = self.model(input_ids=input_ids, attention_mask=attention).logits.float()
+                log_odds[group] = (logits[:, self.positive_index] - logits[:, 1 - self.positive_index]).cpu().numpy()
+        n = len(arr)
+        mean = np.bincount(owner, log_odds, minlength=n) / np.maximum(np.bincount(owner, minlength=n), 1)
+        return (1.0 / (1.0 + np.exp(-np.clip(mean, -60.0, 60.0)))).astype(np.float32)

@@ -113,6 +113,10 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=str(REPO / "models"))
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--bert-max-length", type=int, default=128, help="tokens of each training document the BERT scorer sees")
+    p.add_argument("--bert-windows", type=int, default=BertTrainParams.windows,
+                   help="each training epoch reads one of a document's first N windows of --bert-max-length tokens")
+    p.add_argument("--bert-seed", type=int, default=BertTrainParams.seed, help="the BERT scorer's initialisation and batch order")
+    p.add_argument("--bert-vocab-size", type=int, default=BertTrainParams.vocab_size, help="WordPiece vocabulary of the BERT scorer")
     # 6,000: at 3,000 the handbook's 27 languages shared its draws and 190 of its 256 Chinese pages
     # were left out, so Chinese text was 66 documentation pages against 1,263 generated spam pages and
     # held-out Chinese manuals went to ads_spam (BENCHMARKS.md, "Session 30")
@@ -158,7 +162,8 @@ def main(argv=None) -> int:
         from refinery.scoring.domain import DomainClassifier
 
         negs = neg_train.append_column("category", DomainClassifier(str(out / "domain.ftz")).classify(neg_train.column("text"))[0])
-        params = BertTrainParams(max_length=args.bert_max_length, epochs=args.epochs, threads=args.threads)
+        params = BertTrainParams(vocab_size=args.bert_vocab_size, max_length=args.bert_max_length, windows=args.bert_windows,
+                                 epochs=args.epochs, threads=args.threads, seed=args.bert_seed)
         meta = train_quality(positives, negs, str(out / "quality_bert"), params, cap_per_category=args.cap_per_category,
                              holdout=0.1, fasttext_out=str(out / "quality.ftz"), fasttext_params=QUALITY_FASTTEXT)
 

@@ -64,7 +64,8 @@ class CascadeConfig:
 
 @dataclass
 class BertConfig:
-    max_length: int = 256
+    max_length: int = 256  # tokens per window
+    windows: int = 1  # windows of max_length tokens read from each document's head; its score is their mean log-odds
     batch_size: int = 64
     max_batch_tokens: int = 16384
     torch_threads: int = 1  # per Python worker; match spark.task.cpus
@@ -73,6 +74,7 @@ class BertConfig:
 
     def __post_init__(self):
         check(1 <= self.max_length <= 4096, "max_length", "must be in 1..4096")
+        check(self.windows >= 1, "windows", "must be >= 1")
         check(self.batch_size > 0, "batch_size", "must be positive")
         check(self.max_batch_tokens >= self.max_length, "max_batch_tokens", "must be >= max_length")
         check(self.torch_threads >= 0, "torch_threads", "must be >= 0 (0: torch's default)")

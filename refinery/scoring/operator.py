@@ -79,7 +79,9 @@ class QualityScorer:
         self.fasttext = load_fasttext(cfg.models.fasttext_quality)
         b = cfg.bert
         self.bert = None if cfg.cascade.mode == "fasttext" else BertQualityScorer(
-            cfg.models.bert_quality, BertRuntime(b.max_length, b.batch_size, b.max_batch_tokens, b.torch_threads, b.device, b.dtype))
+            cfg.models.bert_quality, BertRuntime(max_length=b.max_length, windows=b.windows, batch_size=b.batch_size,
+                                                 max_batch_tokens=b.max_batch_tokens, torch_threads=b.torch_threads,
+                                                 device=b.device, dtype=b.dtype))
 
     def score(self, texts: pa.Array | pa.ChunkedArray) -> dict[str, pa.Array]:
         category, category_score = self.domain.classify(texts)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pyarrow as pa
 
-from refinery.scoring.bert_scorer import METADATA_FILE, BertQualityScorer, BertRuntime
+from refinery.scoring.bert_scorer import METADATA_FILE, BertQualityScorer, BertRuntime, document_windows
 from refinery.scoring.corpus_io import read_documents
 from refinery.scoring.quality_eval import evaluate, format_evaluation
 from refinery.scoring.quality_labels import POSITIVE, build_quality_set
@@ -41,6 +41,7 @@ class BertTrainParams:
     layers: int = 2
     heads: int = 2
     max_length: int = 256
+    windows: int = 1  # each epoch reads one of a document's first ``windows`` windows of max_length tokens
     epochs: int = 3
     batch_size: int = 32
     lr: float | None = None  # None: 5e-4 from scratch, 5e-5 when fine-tuning
@@ -148,10 +149,18 @@ def fit(model, tokenizer, texts: list[str], labels: np.ndarray, params: BertTrai
     import torch
 
     rng = np.random.default_rng(params.seed)
-    enc = tokenizer(texts, truncation=True, max_length=params.max_length, padding=False,
-                    return_attention_mask=False, return_token_type_ids=False)["input_ids"]
-    lengths = np.array([len(x) for x in enc])
-    steps_per_epoch = -(-len(enc) // params.batch_size)
+    windows, owner = document_windows(tokenizer, texts, params.max_length, params.windows)
+    first = np.searchsorted(owner, np.arange(len(texts)))
+    n_windows = np.diff(np.append(first, len(owner)))
+
+    def draw() -> list[list[int]]:
+        """One window of each document, as the scorer cuts them: the head with ``windows=1``,
+        else one of its first ``windows`` at random (so the model learns what a page's body
+        looks like, not only its title, badges and navigation)."""
+        pick = first + (rng.integers(0, n_windows) if params.windows > 1 else 0)
+        return [windows[i] for i in pick]
+
+    steps_per_epoch = -(-len(texts) // params.batch_size)
     total = params.epochs * steps_per_epoch
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=params.weight_decay)
     warm = max(1, int(params.warmup_ratio * total))
@@ -160,6 +169,8 @@ def fit(model, tokenizer, texts: list[str], labels: np.ndarray, params: BertTrai
     step, started = 0, time.time()
     for epoch in range(params.epochs):
         losses = []
+        enc = draw()
+        lengths = np.array([len(x) for x in enc])
         order = rng.permutation(len(enc))
         for b in range(steps_per_epoch):
             group = order[b * params.batch_size:(b + 1) * params.batch_size]
