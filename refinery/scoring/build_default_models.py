@@ -111,7 +111,10 @@ def kept_rates(scores, category, positive, labels, langs, thresholds) -> dict:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m refinery.scoring.build_default_models", description=__doc__.splitlines()[0])
     p.add_argument("--out", default=str(REPO / "models"))
-    p.add_argument("--epochs", type=int, default=3)
+    # Six epochs of one random window of each document's first four (each epoch sees other windows):
+    # trained on heads only (3 epochs, 1 window) the scorer judged a README by its title and badges
+    # and kept 74 of 100 held-out README pages (BENCHMARKS.md, "Session 31")
+    p.add_argument("--epochs", type=int, default=6, help="BERT training epochs")
     p.add_argument("--bert-max-length", type=int, default=128, help="tokens of each training document the BERT scorer sees")
     p.add_argument("--bert-windows", type=int, default=BertTrainParams.windows,
                    help="each training epoch reads one of a document's first N windows of --bert-max-length tokens")

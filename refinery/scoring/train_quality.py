@@ -41,7 +41,7 @@ class BertTrainParams:
     layers: int = 2
     heads: int = 2
     max_length: int = 256
-    windows: int = 1  # each epoch reads one of a document's first ``windows`` windows of max_length tokens
+    windows: int = 4  # each epoch reads one of a document's first ``windows`` windows of max_length tokens (1: the head)
     epochs: int = 3
     batch_size: int = 32
     lr: float | None = None  # None: 5e-4 from scratch, 5e-5 when fine-tuning
@@ -270,15 +270,15 @@ def main(argv=None) -> int:
     p.add_argument("--out", required=True, help="output model directory")
     p.add_argument("--fasttext-out", help="also train the fastText quality model here (.ftz)")
     d = BertTrainParams()
-    for name in ("vocab_size", "hidden", "layers", "heads", "max_length", "epochs", "batch_size", "threads", "seed"):
+    for name in ("vocab_size", "hidden", "layers", "heads", "max_length", "windows", "epochs", "batch_size", "threads", "seed"):
         p.add_argument("--" + name.replace("_", "-"), type=int, default=getattr(d, name))
     p.add_argument("--lr", type=float, default=None)
     args = p.parse_args(argv)
     if not 1 <= args.max_length <= 4096:
         p.error("--max-length must be in 1..4096")
     params = BertTrainParams(vocab_size=args.vocab_size, hidden=args.hidden, layers=args.layers, heads=args.heads,
-                             max_length=args.max_length, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                             threads=args.threads, seed=args.seed)
+                             max_length=args.max_length, windows=args.windows, epochs=args.epochs,
+                             batch_size=args.batch_size, lr=args.lr, threads=args.threads, seed=args.seed)
     positives, negatives, domain = load_label_inputs(args)
     train_quality(positives, negatives, args.out, params, args.init, domain, args.holdout, not args.no_degrade,
                   args.cap_per_category, args.fasttext_out)
