@@ -139,6 +139,19 @@ def init_model(params: BertTrainParams, init: str | None, train_texts: list[str]
                                                          "lower-cased, Han characters one per token"}
 
 
+def window_picks(owner: np.ndarray, n_texts: int, windows: int, rng: np.random.Generator) -> np.ndarray:
+    """One window of each text (indices into ``document_windows``' list; ``owner`` its text
+    index): the head with ``windows=1``, else one of the text's first ``windows`` at random, so
+    over the epochs the model learns what a page's body looks like, not only its title, badges
+    and navigation."""
+    if windows < 1:
+        raise ValueError(f"windows must be >= 1, got {windows}")
+    first = np.searchsorted(owner, np.arange(n_texts))
+    if windows == 1:
+        return first
+    return first + rng.integers(0, np.diff(np.append(first, len(owner))))
+
+
 def fit(model, tokenizer, texts: list[str], labels: np.ndarray, params: BertTrainParams, lr: float, log=print) -> None:
     """AdamW with linear warmup/decay over shuffled batches.
 
@@ -150,15 +163,9 @@ def fit(model, tokenizer, texts: list[str], labels: np.ndarray, params: BertTrai
 
     rng = np.random.default_rng(params.seed)
     windows, owner = document_windows(tokenizer, texts, params.max_length, params.windows)
-    first = np.searchsorted(owner, np.arange(len(texts)))
-    n_windows = np.diff(np.append(first, len(owner)))
 
     def draw() -> list[list[int]]:
-        """One window of each document, as the scorer cuts them: the head with ``windows=1``,
-        else one of its first ``windows`` at random (so the model learns what a page's body
-        looks like, not only its title, badges and navigation)."""
-        pick = first + (rng.integers(0, n_windows) if params.windows > 1 else 0)
-        return [windows[i] for i in pick]
+        return [windows[i] for i in window_picks(owner, len(texts), params.windows, rng)]
 
     steps_per_epoch = -(-len(texts) // params.batch_size)
     total = params.epochs * steps_per_epoch
@@ -276,6 +283,8 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if not 1 <= args.max_length <= 4096:
         p.error("--max-length must be in 1..4096")
+    if args.windows < 1:
+        p.error("--windows must be >= 1")
     params = BertTrainParams(vocab_size=args.vocab_size, hidden=args.hidden, layers=args.layers, heads=args.heads,
                              max_length=args.max_length, windows=args.windows, epochs=args.epochs,
                              batch_size=args.batch_size, lr=args.lr, threads=args.threads, seed=args.seed)

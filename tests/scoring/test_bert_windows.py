@@ -70,3 +70,26 @@ def test_one_window_is_the_truncated_head(texts):
         with torch.inference_mode():
             want.append(float(torch.softmax(model(**x).logits[0], -1)[1]))
     np.testing.assert_allclose(scorer.score(texts), want, atol=2e-5)
+
+
+def test_training_draws_each_text_one_of_its_first_windows(texts):
+    """Training reads the windows the scorer reads: each draw gives every text one of its own first
+    ``windows`` windows, the head alone with ``windows=1``, and over draws every window turns up."""
+    from refinery.scoring.bert_scorer import document_windows
+    from refinery.scoring.train_quality import window_picks
+
+    _, tok = load_model_and_tokenizer(MODEL)
+    ids, owner = document_windows(tok, texts, 128, 3)
+    first = np.searchsorted(owner, np.arange(len(texts)))
+    np.testing.assert_array_equal(window_picks(owner, len(texts), 1, np.random.default_rng(0)), first)
+    rng = np.random.default_rng(0)
+    seen = [set() for _ in texts]
+    for _ in range(60):
+        picks = window_picks(owner, len(texts), 3, rng)
+        np.testing.assert_array_equal(owner[picks], np.arange(len(texts)))
+        for t, i in enumerate(picks):
+            seen[t].add(int(i - first[t]))
+    assert [len(s) for s in seen] == list(np.bincount(owner, minlength=len(texts)))
+    assert max(len(s) for s in seen) == 3
+    with pytest.raises(ValueError, match="windows"):
+        window_picks(owner, len(texts), 0, rng)
