@@ -6,7 +6,7 @@ so the threshold is chosen per category; the scorer is one signal among others.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -77,11 +77,9 @@ class QualityScorer:
         self.cfg = cfg
         self.domain = DomainClassifier(cfg.models.domain, cfg.fasttext_max_chars)
         self.fasttext = load_fasttext(cfg.models.fasttext_quality)
-        b = cfg.bert
+        # the config's bert section is the runtime's fields, checked (a field added to one and not the other fails here)
         self.bert = None if cfg.cascade.mode == "fasttext" else BertQualityScorer(
-            cfg.models.bert_quality, BertRuntime(max_length=b.max_length, windows=b.windows, batch_size=b.batch_size,
-                                                 max_batch_tokens=b.max_batch_tokens, torch_threads=b.torch_threads,
-                                                 device=b.device, dtype=b.dtype))
+            cfg.models.bert_quality, BertRuntime(**asdict(cfg.bert)))
 
     def score(self, texts: pa.Array | pa.ChunkedArray) -> dict[str, pa.Array]:
         category, category_score = self.domain.classify(texts)
